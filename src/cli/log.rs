@@ -1,0 +1,103 @@
+//! `honors init` and `honors log …`: the registry's transparency log.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use clap::Subcommand;
+
+use super::common::{passphrase, Ctx};
+use crate::error::Error;
+use crate::registry::Registry;
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// The log's name (origin line of its checkpoints): a schema-less URL without spaces or '+'.
+    #[arg(long, default_value = "honors.example/registry")]
+    pub origin: String,
+    /// File holding the passphrase for the new log key; its path is remembered in registry.toml
+    /// for unattended writes (or set HONORS_LOG_PASSPHRASE and omit this).
+    #[arg(long = "log-key-passphrase-file", value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Print the latest checkpoint (a C2SP signed note).
+    Checkpoint,
+    /// Print the log's verifier key (name+hash+base64).
+    Key,
+    /// Inclusion proof of entry INDEX in the tree of --size entries (default: the latest).
+    Inclusion {
+        index: u64,
+        #[arg(long)]
+        size: Option<u64>,
+    },
+    /// Consistency proof between tree sizes OLD and NEW.
+    Consistency { old: u64, new: u64 },
+}
+
+pub fn init(a: InitArgs, ctx: &Ctx) -> Result<i32, Error> {
+    let dir = ctx.db_dir()?;
+    let file = a.passphrase_file.or(ctx.log_passphrase_file.clone());
+    let pass = match (&file, std::env::var_os("HONORS_LOG_PASSPHRASE")) {
+        (Some(f), _) => passphrase(Some(f))?,
+        (None, Some(v)) => crate::keyfile::Passphrase::new(v.into_encoded_bytes())?,
+        (None, None) => {
+            return Err(Error::usage(
+                "no passphrase for the new log key",
+                "pass --log-key-passphrase-file FILE or set HONORS_LOG_PASSPHRASE",
+            ))
+        }
+    };
+    let (_, report) = Registry::init(dir, &a.origin, &pass, file.as_deref())?;
+    ctx.out.result(&report, || {
+        format!(
+            "registry created in {}\n  log:         {}\n  log key:     {}\n  trust roots: {}\nnext: create a root authority (honors authority create --root …)",
+            report.db.display(),
+            report.origin,
+            report.log_vkey,
+            report.trust_roots.display()
+        )
+    })?;
+    Ok(0)
+}
+
+pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
+    let reg = ctx.open()?;
+    let b64 = |h: &[u8; 32]| base64::engine::general_purpose::STANDARD.encode(h);
+    match cmd {
+        Cmd::Checkpoint => {
+            let note = reg.checkpoint()?;
+            let text = String::from_utf8(note).map_err(|_| Error::corrupt("checkpoint is not UTF-8"))?;
+            if ctx.out.json {
+                let cp = crate::tlog::Checkpoint::parse(text.split("\n\n").next().map(|t| format!("{t}\n")).as_deref().unwrap_or(""))
+                    .map_err(|e| Error::corrupt(e.to_string()))?;
+                let v = serde_json::json!({"origin": cp.origin, "tree_size": cp.size, "root": b64(&cp.root), "note": text});
+                ctx.out.result(&v, String::new)?;
+            } else {
+                print!("{text}");
+            }
+        }
+        Cmd::Key => {
+            let vkey = reg.log_vkey();
+            ctx.out.result(&serde_json::json!({"vkey": vkey, "origin": reg.origin()}), || vkey.clone())?;
+        }
+        Cmd::Inclusion { index, size } => {
+            let size = match size {
+                Some(s) => s,
+                None => reg.size()?,
+            };
+            let proof = reg.inclusion_proof(index, size)?;
+            let hashes: Vec<String> = proof.iter().map(b64).collect();
+            let v = serde_json::json!({"index": index, "tree_size": size, "hashes": hashes});
+            ctx.out.result(&v, || hashes.join("\n"))?;
+        }
+        Cmd::Consistency { old, new } => {
+            let proof = reg.consistency_proof(old, new)?;
+            let hashes: Vec<String> = proof.iter().map(b64).collect();
+            let v = serde_json::json!({"old": old, "new": new, "hashes": hashes});
+            ctx.out.result(&v, || hashes.join("\n"))?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,221 @@
+//! The registry: one function per use case. The only API that `cli/` and `server/` call.
+//!
+//! A registry directory holds:
+//! - `store/`: the sled database (see [`crate::store`]);
+//! - `registry.toml`: the log's origin and where its key is;
+//! - `log.key`: the log's Ed25519 key, encrypted (see [`crate::keyfile`]);
+//! - `trust-roots.toml`: the root authorities and the log's verifier key.
+//!
+//! Writing goes through [`Registry::submit`]: verify signatures (batched), decide policy
+//! against the stored state plus the batch so far, append entries, extend the Merkle tree,
+//! sign a checkpoint, and commit everything in one durable transaction. Reading is direct.
+
+mod query;
+mod verify;
+mod audit;
+mod submit;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::keyfile::{self, Passphrase};
+use crate::store::{Store, Write};
+use crate::store::trees::T;
+use crate::tlog::{self, Checkpoint, NoteSigner, NoteVerifier};
+use crate::trust::TrustRoots;
+
+pub use query::{normalize_id, AwardFilter, AwardView, Found, HistoryEvent};
+pub use submit::Accepted;
+
+/// `registry.toml`: where the log key is and what the log is called.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// The log's origin line (and key name): a schema-less URL, e.g. `honors.example/registry`.
+    pub origin: String,
+    /// The encrypted log key, relative to the registry directory.
+    pub log_key: String,
+    /// A file holding the log key's passphrase, for unattended operation (protect it like the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_passphrase_file: Option<String>,
+}
+
+/// An open registry.
+pub struct Registry {
+    store: Store,
+    dir: PathBuf,
+    config: Config,
+    roots: TrustRoots,
+    log_verifier: NoteVerifier,
+    signer: Option<NoteSigner>,
+}
+
+/// What `init` made.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitReport {
+    pub db: PathBuf,
+    pub origin: String,
+    pub log_vkey: String,
+    pub trust_roots: PathBuf,
+    pub log_key: PathBuf,
+}
+
+impl Registry {
+    /// Creates a registry in `dir`: store, log key, config, trust roots, and the checkpoint of
+    /// the empty tree.
+    /// The registry is returned open, with its log key unlocked.
+    pub fn init(dir: &Path, origin: &str, passphrase: &Passphrase, passphrase_file: Option<&Path>) -> Result<(Registry, InitReport), Error> {
+        if origin.is_empty() || origin.contains(char::is_whitespace) || origin.contains('+') {
+            return Err(Error::usage(
+                format!("origin '{origin}' is not a valid log name"),
+                "use a schema-less URL without spaces or '+', e.g. honors.example/registry",
+            ));
+        }
+        let store = Store::create(dir)?;
+        let key = keyfile::generate_signing_key()?;
+        let key_path = dir.join("log.key");
+        keyfile::write_key_file(&key_path, &key, origin, passphrase, false)?;
+        let signer = NoteSigner::new(origin, key).map_err(|e| Error::internal(format!("log key: {e}")))?;
+        let config = Config {
+            origin: origin.into(),
+            log_key: "log.key".into(),
+            log_passphrase_file: passphrase_file.map(|p| std::path::absolute(p).unwrap_or(p.to_path_buf()).display().to_string()),
+        };
+        let config_text = toml::to_string_pretty(&config).map_err(|e| Error::internal(e.to_string()))?;
+        write_file(&dir.join("registry.toml"), config_text.as_bytes())?;
+        let roots = TrustRoots {
+            roots: Vec::new(),
+            logs: vec![crate::trust::LogEntryKey { vkey: signer.vkey(), valid_from: None, valid_until: None }],
+        };
+        let trust_path = dir.join("trust-roots.toml");
+        write_file(&trust_path, roots.to_toml().as_bytes())?;
+        store.put_meta("origin", origin.as_bytes())?;
+        store.put_meta("log_vkey", signer.vkey().as_bytes())?;
+        let empty = Checkpoint { origin: origin.into(), size: 0, root: tlog::EMPTY_ROOT, extensions: vec![] };
+        let note = signer.sign(&empty.to_text()).map_err(|e| Error::internal(e.to_string()))?;
+        store.commit(&[Write::put(T::Checkpoints, 0u64.to_be_bytes(), note.into_bytes())])?;
+        let report = InitReport { db: dir.into(), origin: origin.into(), log_vkey: signer.vkey(), trust_roots: trust_path, log_key: key_path };
+        let log_verifier = NoteVerifier::from_vkey(&signer.vkey()).map_err(|e| Error::internal(e.to_string()))?;
+        // sled releases its lock only after its background thread ends, so the store opened
+        // here is handed over rather than closed and reopened.
+        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: Some(signer) };
+        Ok((reg, report))
+    }
+
+    /// Opens the registry in `dir` and re-checks the stored tree against the last checkpoint.
+    pub fn open(dir: &Path) -> Result<Registry, Error> {
+        let store = Store::open(dir)?;
+        let config_path = dir.join("registry.toml");
+        let text = read_text(&config_path)?;
+        let config: Config = toml::from_str(&text)
+            .map_err(|e| Error::input(format!("{} is not a valid registry config: {e}", config_path.display()), "restore it from a backup"))?;
+        let roots = load_trust_roots(&dir.join("trust-roots.toml"))?;
+        let vkey = store
+            .meta_text("log_vkey")?
+            .ok_or_else(|| Error::internal("the store has no log key recorded (meta log_vkey)"))?;
+        let log_verifier = NoteVerifier::from_vkey(&vkey).map_err(|e| Error::internal(format!("stored log key: {e}")))?;
+        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: None };
+        reg.check_tree()?;
+        Ok(reg)
+    }
+
+    /// The registry directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The registry's trust roots (`trust-roots.toml`).
+    pub fn trust_roots(&self) -> &TrustRoots {
+        &self.roots
+    }
+
+    /// The log's origin.
+    pub fn origin(&self) -> &str {
+        &self.config.origin
+    }
+
+    /// The log's verifier key (`name+hash+base64`).
+    pub fn log_vkey(&self) -> String {
+        self.log_verifier.vkey()
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Unlocks the log key so that the registry can sign checkpoints.
+    pub fn unlock_log(&mut self, passphrase: &Passphrase) -> Result<(), Error> {
+        let path = self.dir.join(&self.config.log_key);
+        let (key, _) = keyfile::read_key_file(&path, passphrase)?;
+        let signer = NoteSigner::new(&self.config.origin, key).map_err(|e| Error::internal(e.to_string()))?;
+        if signer.vkey() != self.log_vkey() {
+            return Err(Error::input(
+                format!("the log key in {} is not the key this registry's checkpoints were signed with", path.display()),
+                "restore the registry's own log.key",
+            ));
+        }
+        self.signer = Some(signer);
+        Ok(())
+    }
+
+    /// The passphrase file named in `registry.toml`, if any.
+    pub fn configured_log_passphrase_file(&self) -> Option<PathBuf> {
+        self.config.log_passphrase_file.as_ref().map(|p| self.dir.join(p))
+    }
+
+    /// Adds a root authority to the registry's trust roots (an operator's decision).
+    pub fn add_root(&mut self, root: crate::trust::RootEntry) -> Result<(), Error> {
+        if self.roots.roots.iter().any(|r| r.did == root.did || r.id == root.id) {
+            return Err(Error::input(format!("{} is already a trust root", root.name), "nothing to do"));
+        }
+        self.roots.roots.push(root);
+        write_file(&self.dir.join("trust-roots.toml"), self.roots.to_toml().as_bytes())
+    }
+
+    /// Re-checks that the stored tree hashes to the root in the latest checkpoint, and that the
+    /// checkpoint is signed by the log key. A mismatch is reported, never repaired.
+    pub fn check_tree(&self) -> Result<(), Error> {
+        let size = self.store.size()?;
+        let Some(note) = self.store.latest_checkpoint()? else {
+            return Err(Error::corrupt("the store holds no checkpoint at all"));
+        };
+        let (cp, _) = tlog::open_checkpoint(&note, std::slice::from_ref(&self.log_verifier))
+            .map_err(|e| Error::corrupt(format!("the latest stored checkpoint does not verify with the log key: {e}")))?;
+        if cp.size != size {
+            return Err(Error::corrupt(format!("the log holds {size} entries but the latest checkpoint covers {}", cp.size)));
+        }
+        let root = tlog::tree_hash(size, &self.store).map_err(|e| Error::corrupt(format!("recomputing the tree root: {e}")))?;
+        if root != cp.root {
+            return Err(Error::corrupt(format!(
+                "the stored tree of size {size} hashes to a root different from the signed checkpoint's"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a trust-roots file.
+pub fn load_trust_roots(path: &Path) -> Result<TrustRoots, Error> {
+    let text = read_text(path)?;
+    TrustRoots::parse(&text).map_err(|e| Error::input(format!("{}: {e}", path.display()), "fix the file, or ask the registry operator for the published trust roots"))
+}
+
+pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| Error::file(path, e))
+}
+
+/// Writes a file durably (temp file, fsync, rename).
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write as _;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::file(&tmp, e))?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| Error::file(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::file(path, e))?;
+    if let Some(parent) = path.parent() {
+        if let Ok(d) = std::fs::File::open(parent) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}

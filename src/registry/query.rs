@@ -1,0 +1,371 @@
+//! Reading the registry: listings, search, one record, an award's history, exports and proofs.
+
+use serde::Serialize;
+
+use super::Registry;
+use crate::authority::{Authority, Holder, Scheme};
+use crate::award::{status_at, Award, Status};
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::policy::View;
+use crate::store::trees::{pair_id, pair_prefix, T};
+use crate::text::{search_key, search_terms};
+use crate::time::{date_cst, format_utc_micros, from_micros, micros};
+use crate::tlog::{self, Hash};
+
+/// One award as listings show it (the `award list --json` contract).
+#[derive(Debug, Clone, Serialize)]
+pub struct AwardView {
+    pub id: String,
+    pub holder_name: String,
+    pub holder_uscc: String,
+    pub sub_unit: Option<String>,
+    pub title: String,
+    /// The issuing authority's name.
+    pub issuer: String,
+    pub issuer_id: String,
+    /// The scheme's title.
+    pub scheme: String,
+    pub scheme_id: String,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    pub batch_year: Option<u32>,
+    /// Today's verdict word.
+    pub status: Status,
+    pub status_reason: String,
+    /// Log index of the award credential.
+    pub index: u64,
+}
+
+/// Filters for `award list`; every field narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct AwardFilter {
+    /// Holder USCC or name (simplified or traditional).
+    pub holder: Option<String>,
+    /// Scheme id or title.
+    pub scheme: Option<String>,
+    /// Issuer authority id or name.
+    pub issuer: Option<String>,
+    pub year: Option<u32>,
+    pub status: Option<Status>,
+}
+
+/// One event in an award's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEvent {
+    pub index: u64,
+    pub time: String,
+    /// "award", "suspend", "reinstate", "revoke", "renewed-by", ...
+    pub event: String,
+    pub statement_id: String,
+    pub signer: String,
+    pub reason: Option<String>,
+}
+
+/// What an id named.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Found {
+    Award { award: AwardView, history: Vec<HistoryEvent> },
+    Authority { authority: Authority },
+    Holder { holder: Holder, awards: Vec<AwardView> },
+    Scheme { scheme: Scheme },
+}
+
+impl Registry {
+    /// The view of one award at `now`.
+    pub fn award_view(&self, a: &Award, now: jiff::Timestamp) -> Result<AwardView, Error> {
+        let store = self.store();
+        let issuer = store.authority(&a.issuer).map_err(view)?;
+        let issuer_name = issuer
+            .as_ref()
+            .map(|x| x.name.clone())
+            .or_else(|| self.roots.root_by_id(&a.issuer).map(|r| r.name.clone()))
+            .unwrap_or_else(|| a.issuer.clone());
+        let compromised = issuer.as_ref().and_then(|x| x.key(&a.signer_did)).and_then(|k| k.compromised_at_us);
+        let holder_name = store.holder(&a.uscc).map_err(view)?.map(|h| h.name).unwrap_or_else(|| a.holder_name.clone());
+        let scheme = store.scheme(&a.scheme).map_err(view)?.map(|s| s.title).unwrap_or_default();
+        let (status, reason) = status_at(a, micros(now), compromised);
+        Ok(AwardView {
+            id: a.id.clone(),
+            holder_name,
+            holder_uscc: a.uscc.clone(),
+            sub_unit: a.sub_unit.clone(),
+            title: a.title.clone(),
+            issuer: issuer_name,
+            issuer_id: a.issuer.clone(),
+            scheme,
+            scheme_id: a.scheme.clone(),
+            valid_from: date_cst(from_micros(a.valid_from_us)),
+            valid_until: a.valid_until_us.map(|u| date_cst(from_micros(u))),
+            batch_year: a.batch_year,
+            status,
+            status_reason: reason,
+            index: a.index,
+        })
+    }
+
+    /// Awards matching `filter`, in log order.
+    pub fn list_awards(&self, filter: &AwardFilter, now: jiff::Timestamp) -> Result<Vec<AwardView>, Error> {
+        let store = self.store();
+        let mut awards: Vec<Award> = match &filter.holder {
+            Some(h) if h.parse::<crate::id::Uscc>().is_ok() => store.awards_of_holder(h).map_err(view)?,
+            _ => store.all(T::Awards, "award")?,
+        };
+        if let Some(h) = &filter.holder {
+            if h.parse::<crate::id::Uscc>().is_err() {
+                let key = search_key(h);
+                let ids = self.holders_matching(&key)?;
+                awards.retain(|a| ids.contains(&a.uscc));
+            }
+        }
+        if let Some(s) = &filter.scheme {
+            let key = search_key(s);
+            let mut titles = std::collections::HashMap::new();
+            for sc in store.all::<Scheme>(T::Schemes, "scheme")? {
+                titles.insert(sc.id.clone(), search_key(&sc.title));
+            }
+            awards.retain(|a| a.scheme == *s || titles.get(&a.scheme).is_some_and(|t| *t == key));
+        }
+        if let Some(i) = &filter.issuer {
+            let key = search_key(i);
+            let mut names = std::collections::HashMap::new();
+            for au in store.all::<Authority>(T::Authorities, "authority")? {
+                names.insert(au.id.clone(), search_key(&au.name));
+            }
+            for r in &self.roots.roots {
+                names.insert(r.id.clone(), search_key(&r.name));
+            }
+            awards.retain(|a| a.issuer == *i || names.get(&a.issuer).is_some_and(|n| *n == key));
+        }
+        if let Some(y) = filter.year {
+            awards.retain(|a| a.batch_year == Some(y));
+        }
+        awards.sort_by_key(|a| a.index);
+        let mut out = Vec::with_capacity(awards.len());
+        for a in &awards {
+            let v = self.award_view(a, now)?;
+            if filter.status.is_none_or(|s| s == v.status) {
+                out.push(v);
+            }
+        }
+        Ok(out)
+    }
+
+    fn holders_matching(&self, key: &str) -> Result<std::collections::HashSet<String>, Error> {
+        let mut out = std::collections::HashSet::new();
+        for h in self.store().all::<Holder>(T::Holders, "holder")? {
+            let names = std::iter::once(&h.name).chain(h.former_names.iter().map(|(n, _)| n));
+            if names.map(|n| search_key(n)).any(|n| n.contains(key)) {
+                out.insert(h.uscc.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Awards whose title, sub-unit or holder name contains `text` (either script).
+    pub fn search(&self, text: &str, now: jiff::Timestamp) -> Result<Vec<AwardView>, Error> {
+        let key = search_key(text);
+        if key.is_empty() {
+            return Err(Error::usage("the search text has no letters or characters in it", "search for part of a title or a hospital name, e.g. 三八红旗"));
+        }
+        let store = self.store();
+        // Candidates: ids under every search term of the query (intersection).
+        let mut candidates: Option<std::collections::BTreeSet<String>> = None;
+        for term in search_terms(text) {
+            let ids: std::collections::BTreeSet<String> = store
+                .keys_with_prefix(T::ByText, &pair_prefix(&term))?
+                .iter()
+                .filter_map(|k| pair_id(k).map(str::to_string))
+                .collect();
+            candidates = Some(match candidates {
+                None => ids,
+                Some(c) => c.intersection(&ids).cloned().collect(),
+            });
+        }
+        let mut awards: std::collections::BTreeMap<u64, Award> = std::collections::BTreeMap::new();
+        for id in candidates.unwrap_or_default() {
+            if let Some(uscc) = id.strip_prefix("h:") {
+                let holder = store.holder(uscc).map_err(view)?;
+                let matches = holder.is_some_and(|h| {
+                    std::iter::once(&h.name).chain(h.former_names.iter().map(|(n, _)| n)).any(|n| search_key(n).contains(&key))
+                });
+                if matches {
+                    for a in store.awards_of_holder(uscc).map_err(view)? {
+                        awards.insert(a.index, a);
+                    }
+                }
+            } else if let Some(a) = store.award(&id).map_err(view)? {
+                let hay = format!("{}{}", search_key(&a.title), a.sub_unit.as_deref().map(search_key).unwrap_or_default());
+                if hay.contains(&key) || search_key(&a.title).contains(&key) {
+                    awards.insert(a.index, a);
+                }
+            }
+        }
+        awards.values().map(|a| self.award_view(a, now)).collect()
+    }
+
+    /// Looks up an award, authority, scheme (by `urn:uuid:` id or bare uuid) or holder (by USCC).
+    pub fn show(&self, id: &str, now: jiff::Timestamp) -> Result<Found, Error> {
+        let store = self.store();
+        if let Ok(uscc) = id.parse::<crate::id::Uscc>() {
+            if let Some(holder) = store.holder(uscc.as_str()).map_err(view)? {
+                let mut awards = store.awards_of_holder(uscc.as_str()).map_err(view)?;
+                awards.sort_by_key(|a| a.index);
+                let awards = awards.iter().map(|a| self.award_view(a, now)).collect::<Result<_, _>>()?;
+                return Ok(Found::Holder { holder, awards });
+            }
+        }
+        let id = normalize_id(id);
+        if let Some(a) = store.award(&id).map_err(view)? {
+            return Ok(Found::Award { award: self.award_view(&a, now)?, history: self.history_of(&a)? });
+        }
+        if let Some(a) = store.authority(&id).map_err(view)? {
+            return Ok(Found::Authority { authority: a });
+        }
+        if let Some(r) = self.roots.root_by_id(&id) {
+            return Ok(Found::Authority { authority: Authority::root(&r.id, &r.name, &r.did) });
+        }
+        if let Some(s) = store.scheme(&id).map_err(view)? {
+            return Ok(Found::Scheme { scheme: s });
+        }
+        Err(Error::input(
+            format!("nothing in the registry has the id {id}"),
+            "ids look like urn:uuid:0192… (awards, authorities, schemes) or an 18-character 统一社会信用代码 (holders); find them with `honors award list` or `honors search`",
+        ))
+    }
+
+    /// The award record with this id.
+    pub fn award(&self, id: &str) -> Result<Award, Error> {
+        let id = normalize_id(id);
+        self.store().award(&id).map_err(view)?.ok_or_else(|| {
+            Error::input(format!("no award has the id {id}"), "find award ids with `honors award list` or `honors search TEXT`")
+        })
+    }
+
+    /// Every event of an award: its issue and every later statement about it.
+    pub fn history(&self, id: &str) -> Result<Vec<HistoryEvent>, Error> {
+        let a = self.award(id)?;
+        self.history_of(&a)
+    }
+
+    fn history_of(&self, a: &Award) -> Result<Vec<HistoryEvent>, Error> {
+        let mut out = Vec::new();
+        for index in std::iter::once(a.index).chain(a.events.iter().copied()) {
+            let entry = self.entry(index)?;
+            let st = crate::statement::parse_signed(&entry.statement).map_err(|e| Error::corrupt(format!("entry {index}: {e}")))?.0;
+            let (event, reason) = match &st.statement.kind {
+                crate::statement::Kind::Award { previous: Some((rel, prev)), reason, .. } if *prev == a.id => {
+                    (format!("{}-by {}", rel.as_str().trim_end_matches('s'), st.statement.id), reason.clone())
+                }
+                crate::statement::Kind::Award { reason, .. } => ("issued".to_string(), reason.clone()),
+                crate::statement::Kind::Status { action, reason, .. } => (action.as_str().to_string(), Some(reason.clone())),
+                crate::statement::Kind::HolderEnd { kind, reason, .. } => (format!("holder-{}", kind.as_str()), Some(reason.clone())),
+                other => (other.label().to_string(), None),
+            };
+            out.push(HistoryEvent {
+                index,
+                time: format_utc_micros(entry.time),
+                event,
+                statement_id: st.statement.id.clone(),
+                signer: st.statement.issuer_name.clone(),
+                reason,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The log entry at `index`.
+    pub fn entry(&self, index: u64) -> Result<Entry, Error> {
+        let bytes = self.store().entry(index)?.ok_or_else(|| Error::corrupt(format!("log entry {index} is missing")))?;
+        Entry::parse(&bytes).map_err(|e| Error::corrupt(format!("log entry {index}: {e}")))
+    }
+
+    /// The exact signed credential of an award, as logged.
+    pub fn award_credential(&self, id: &str) -> Result<Vec<u8>, Error> {
+        let a = self.award(id)?;
+        Ok(self.entry(a.index)?.statement)
+    }
+
+    /// Every authority (roots from the trust roots first, then accredited ones in log order).
+    pub fn authorities(&self) -> Result<Vec<Authority>, Error> {
+        let mut out: Vec<Authority> = self
+            .roots
+            .roots
+            .iter()
+            .map(|r| self.store().authority(&r.id).ok().flatten().unwrap_or_else(|| Authority::root(&r.id, &r.name, &r.did)))
+            .collect();
+        let mut rest: Vec<Authority> = self.store().all(T::Authorities, "authority")?;
+        rest.retain(|a| !a.is_root);
+        rest.sort_by_key(|a| a.since);
+        out.extend(rest);
+        Ok(out)
+    }
+
+    /// Every scheme, in log order.
+    pub fn schemes(&self) -> Result<Vec<Scheme>, Error> {
+        let mut s: Vec<Scheme> = self.store().all(T::Schemes, "scheme")?;
+        s.sort_by_key(|x| x.index);
+        Ok(s)
+    }
+
+    /// Every holder, in log order.
+    pub fn holders(&self) -> Result<Vec<Holder>, Error> {
+        let mut h: Vec<Holder> = self.store().all(T::Holders, "holder")?;
+        h.sort_by_key(|x| x.index);
+        Ok(h)
+    }
+
+    /// The number of entries in the log.
+    pub fn size(&self) -> Result<u64, Error> {
+        Ok(self.store().size()?)
+    }
+
+    /// The latest signed checkpoint note.
+    pub fn checkpoint(&self) -> Result<Vec<u8>, Error> {
+        self.store().latest_checkpoint()?.ok_or_else(|| Error::corrupt("no checkpoint stored"))
+    }
+
+    /// Inclusion proof of entry `index` in the tree of `size` entries.
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, Error> {
+        let cur = self.size()?;
+        if size > cur || index >= size {
+            return Err(Error::usage(
+                format!("no inclusion proof for entry {index} in a tree of size {size}: the log holds {cur} entries"),
+                "the index must be below the size, and the size at most the log's size",
+            ));
+        }
+        tlog::prove_inclusion(size, index, self.store()).map_err(|e| Error::corrupt(e.to_string()))
+    }
+
+    /// Consistency proof from tree size `old` to `new`.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, Error> {
+        let cur = self.size()?;
+        if old > new || new > cur {
+            return Err(Error::usage(
+                format!("no consistency proof from size {old} to {new}: the log holds {cur} entries"),
+                "give OLD <= NEW <= the log's size",
+            ));
+        }
+        tlog::prove_consistency(old, new, self.store()).map_err(|e| Error::corrupt(e.to_string()))
+    }
+
+    /// The root hash of the tree at `size`.
+    pub fn root_at(&self, size: u64) -> Result<Hash, Error> {
+        tlog::tree_hash(size, self.store()).map_err(|e| Error::corrupt(e.to_string()))
+    }
+}
+
+/// Accepts a bare UUID where an `urn:uuid:` id is meant.
+pub fn normalize_id(id: &str) -> String {
+    let id = id.trim();
+    if !id.starts_with("urn:") && uuid::Uuid::parse_str(id).is_ok() {
+        format!("urn:uuid:{}", id.to_lowercase())
+    } else {
+        id.to_string()
+    }
+}
+
+fn view(e: crate::policy::ViewError) -> Error {
+    Error::internal(format!("reading the store: {e}"))
+}

@@ -1,0 +1,250 @@
+//! Appending statements: verify, decide, append, extend the tree, sign, commit.
+//!
+//! A batch is decided statement by statement against the stored state plus the batch's
+//! earlier effects ([`Overlay`]); refused statements get their own error and leave no trace;
+//! the accepted ones are committed together with the new tree hashes and one checkpoint in a
+//! single durable transaction (group commit: one fsync for the whole batch).
+
+use jiff::Timestamp;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::Registry;
+use crate::entry::Entry;
+use crate::error::Error;
+use crate::policy::{decide, Effect, Position};
+use crate::state::Overlay;
+use crate::statement::{parse_signed, SignedStatement};
+use crate::store::trees::{pair_key, year_key, T};
+use crate::store::{codec, Store, Write};
+use crate::text::{search_terms};
+use crate::tlog::{self, Checkpoint, Hash, HashReader, TlogError};
+use crate::time::{from_micros, micros};
+
+/// A statement the registry has logged.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Accepted {
+    /// The statement's id (for an award, the award id).
+    pub id: String,
+    /// Its log index.
+    pub index: u64,
+    /// Its integration time.
+    pub time: String,
+    /// What kind of statement it was ("award", "suspend", ...).
+    pub kind: &'static str,
+    /// The tree size of the checkpoint that covers it.
+    pub tree_size: u64,
+    /// True if these exact bytes had been logged before (nothing new was appended).
+    pub duplicate: bool,
+}
+
+impl Registry {
+    /// Submits one signed statement; an error if it is refused.
+    pub fn submit_one(&mut self, bytes: Vec<u8>, now: Timestamp) -> Result<Accepted, Error> {
+        self.submit(vec![bytes], now)?.pop().unwrap_or_else(|| Err(Error::internal("empty submit result")))
+    }
+
+    /// Submits a batch of signed statements. Each gets its own result; all accepted ones
+    /// become durable together before this returns.
+    pub fn submit(&mut self, batch: Vec<Vec<u8>>, now: Timestamp) -> Result<Vec<Result<Accepted, Error>>, Error> {
+        let signer = self
+            .signer
+            .as_ref()
+            .ok_or_else(|| Error::internal("the log key is locked: unlock it before writing"))?;
+        // 1. Parse and verify every signature (in parallel, batched).
+        let parsed: Vec<Result<SignedStatement, Error>> = batch
+            .into_par_iter()
+            .chunks(64)
+            .flat_map_iter(|chunk| {
+                let mut out: Vec<Result<SignedStatement, Error>> = Vec::with_capacity(chunk.len());
+                let mut prepared = Vec::new();
+                let mut slots = Vec::new();
+                for bytes in chunk {
+                    match parse_signed(&bytes) {
+                        Ok((signed, prep)) => {
+                            slots.push(out.len());
+                            prepared.push(prep);
+                            out.push(Ok(signed));
+                        }
+                        Err(e) => out.push(Err(e.into())),
+                    }
+                }
+                for (slot, result) in slots.into_iter().zip(crate::credential::verify_batch(&prepared)) {
+                    if let Err(e) = result {
+                        out[slot] = Err(crate::statement::StatementError::from(e).into());
+                    }
+                }
+                out
+            })
+            .collect();
+
+        // 2. Decide each against the state so far.
+        let store = &self.store;
+        let start = store.size()?;
+        let last_us = store.last_time_us()?.unwrap_or(i64::MIN);
+        let time = from_micros(micros(now).max(last_us));
+        let mut overlay = Overlay::new(store);
+        let mut results = Vec::with_capacity(parsed.len());
+        let mut entries: Vec<Vec<u8>> = Vec::new();
+        let mut writes: Vec<Write> = Vec::new();
+        let mut seen: std::collections::HashMap<[u8; 32], u64> = std::collections::HashMap::new();
+        for item in parsed {
+            let signed = match item {
+                Ok(s) => s,
+                Err(e) => {
+                    results.push(Err(e));
+                    continue;
+                }
+            };
+            let digest: [u8; 32] = Sha256::digest(&signed.bytes).into();
+            let earlier = match seen.get(&digest) {
+                Some(i) => Some(*i),
+                None => store.statement_index(&digest)?,
+            };
+            if let Some(index) = earlier {
+                results.push(Ok(Accepted {
+                    id: signed.statement.id.clone(),
+                    index,
+                    time: crate::time::format_utc_micros(time),
+                    kind: signed.statement.kind.label(),
+                    tree_size: 0,
+                    duplicate: true,
+                }));
+                continue;
+            }
+            let index = start + entries.len() as u64;
+            let pos = Position { index, time };
+            let effects = match decide(&overlay, &self.roots, pos, &signed) {
+                Ok(e) => e,
+                Err(e) => {
+                    results.push(Err(e.into()));
+                    continue;
+                }
+            };
+            let entry = Entry { index, time, statement: signed.bytes.clone() };
+            let bytes = match entry.encode() {
+                Ok(b) => b,
+                Err(e) => {
+                    results.push(Err(Error::input(e.to_string(), "shorten the statement")));
+                    continue;
+                }
+            };
+            overlay.pending.apply(&effects);
+            for e in &effects {
+                effect_writes(e, &mut writes)?;
+            }
+            writes.push(Write::put(T::Statements, digest.to_vec(), index.to_be_bytes().to_vec()));
+            seen.insert(digest, index);
+            entries.push(bytes);
+            results.push(Ok(Accepted {
+                id: signed.statement.id.clone(),
+                index,
+                time: crate::time::format_utc_micros(time),
+                kind: signed.statement.kind.label(),
+                tree_size: 0,
+                duplicate: false,
+            }));
+        }
+        if entries.is_empty() {
+            let size = start;
+            return Ok(results.into_iter().map(|r| r.map(|a| Accepted { tree_size: size.max(a.index + 1), ..a })).collect());
+        }
+
+        // 3. Extend the tree, sign the checkpoint, commit.
+        let leaves: Vec<Hash> = entries.par_iter().map(|e| tlog::leaf_hash(e)).collect();
+        let new_hashes = tlog::append_leaves(start, &leaves, store).map_err(|e| Error::corrupt(e.to_string()))?;
+        let new_size = start + entries.len() as u64;
+        let first_stored = tlog::stored_hash_count(start);
+        let reader = Pending { base: store, first: first_stored, new: &new_hashes };
+        let root = tlog::tree_hash(new_size, &reader).map_err(|e| Error::corrupt(e.to_string()))?;
+        let checkpoint = Checkpoint { origin: self.config.origin.clone(), size: new_size, root, extensions: vec![] };
+        let note = signer.sign(&checkpoint.to_text()).map_err(|e| Error::internal(e.to_string()))?;
+        for (i, e) in entries.into_iter().enumerate() {
+            writes.push(Write::put(T::Entries, (start + i as u64).to_be_bytes().to_vec(), e));
+        }
+        for (i, h) in new_hashes.iter().enumerate() {
+            writes.push(Write::put(T::Hashes, (first_stored + i as u64).to_be_bytes().to_vec(), h.to_vec()));
+        }
+        writes.push(Write::put(T::Meta, b"size".to_vec(), new_size.to_be_bytes().to_vec()));
+        writes.push(Write::put(T::Meta, b"last_time_us".to_vec(), micros(time).to_be_bytes().to_vec()));
+        writes.push(Write::put(T::Checkpoints, new_size.to_be_bytes().to_vec(), note.into_bytes()));
+        store.commit(&writes)?;
+        Ok(results.into_iter().map(|r| r.map(|a| Accepted { tree_size: new_size, ..a })).collect())
+    }
+}
+
+/// Stored hashes: the committed ones, then the batch's new ones from index `first`.
+pub(crate) struct Pending<'a> {
+    pub base: &'a Store,
+    pub first: u64,
+    pub new: &'a [Hash],
+}
+
+impl HashReader for Pending<'_> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, TlogError> {
+        indexes
+            .iter()
+            .map(|&i| {
+                if i >= self.first {
+                    self.new
+                        .get((i - self.first) as usize)
+                        .copied()
+                        .ok_or_else(|| TlogError::Storage { message: format!("stored hash {i} is beyond the batch") })
+                } else {
+                    Ok(self.base.read_hashes(&[i])?[0])
+                }
+            })
+            .collect()
+    }
+}
+
+/// The store writes for one effect: the record and, for new awards and holders, the indexes.
+fn effect_writes(e: &Effect, w: &mut Vec<Write>) -> Result<(), Error> {
+    let enc = |what, v: &dyn erased::Encode| v.encode(what).map_err(|e| Error::internal(e.to_string()));
+    match e {
+        Effect::Authority(a) => w.push(Write::put(T::Authorities, a.id.as_bytes().to_vec(), enc("authority", a)?)),
+        Effect::KeyOwner { did, authority } => w.push(Write::put(T::KeyOwner, did.as_bytes().to_vec(), authority.as_bytes().to_vec())),
+        Effect::Scheme(s) => w.push(Write::put(T::Schemes, s.id.as_bytes().to_vec(), enc("scheme", s)?)),
+        Effect::Holder(h) => {
+            w.push(Write::put(T::Holders, h.uscc.as_bytes().to_vec(), enc("holder", h)?));
+            let tag = format!("h:{}", h.uscc);
+            for term in search_terms(&h.name) {
+                w.push(Write::put(T::ByText, pair_key(&term, &tag), Vec::new()));
+            }
+        }
+        Effect::Award { award, new } => {
+            w.push(Write::put(T::Awards, award.id.as_bytes().to_vec(), enc("award", award)?));
+            if *new {
+                let id = &award.id;
+                w.push(Write::put(T::ByHolder, pair_key(&award.uscc, id), Vec::new()));
+                w.push(Write::put(T::ByScheme, pair_key(&award.scheme, id), Vec::new()));
+                w.push(Write::put(T::ByIssuer, pair_key(&award.issuer, id), Vec::new()));
+                if let Some(year) = award.batch_year {
+                    w.push(Write::put(T::ByYear, year_key(year, id), Vec::new()));
+                }
+                let mut terms = search_terms(&award.title);
+                if let Some(unit) = &award.sub_unit {
+                    terms.extend(search_terms(unit));
+                }
+                terms.sort();
+                terms.dedup();
+                for term in terms {
+                    w.push(Write::put(T::ByText, pair_key(&term, id), Vec::new()));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Object-safe encoding, so that one closure encodes every record type.
+mod erased {
+    pub trait Encode {
+        fn encode(&self, what: &'static str) -> Result<Vec<u8>, super::codec::CodecError>;
+    }
+    impl<T: serde::Serialize> Encode for T {
+        fn encode(&self, what: &'static str) -> Result<Vec<u8>, super::codec::CodecError> {
+            super::codec::encode(what, self)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Registry state in memory, and an overlay of pending changes over any other state.
+//!
+//! [`MemoryState`] is the state a replay builds up (`honors audit`, bundle verification);
+//! [`Overlay`] lets the registry decide a whole batch of statements against the stored state
+//! plus the batch's own earlier effects before anything is written. Both apply [`Effect`]s the
+//! same way the store does.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::authority::{Authority, Holder, Scheme};
+use crate::award::Award;
+use crate::policy::{Effect, View, ViewError};
+
+/// The whole registry state, in memory.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryState {
+    pub authorities: HashMap<String, Authority>,
+    pub key_owner: HashMap<String, String>,
+    pub schemes: HashMap<String, Scheme>,
+    pub holders: HashMap<String, Holder>,
+    pub awards: HashMap<String, Award>,
+    /// Holder USCC -> award ids (ordered for deterministic replays).
+    pub holder_awards: HashMap<String, BTreeMap<String, ()>>,
+}
+
+impl MemoryState {
+    /// Applies the effects of one accepted statement.
+    pub fn apply(&mut self, effects: &[Effect]) {
+        for e in effects {
+            match e {
+                Effect::Authority(a) => {
+                    self.authorities.insert(a.id.clone(), a.clone());
+                }
+                Effect::KeyOwner { did, authority } => {
+                    self.key_owner.insert(did.clone(), authority.clone());
+                }
+                Effect::Scheme(s) => {
+                    self.schemes.insert(s.id.clone(), s.clone());
+                }
+                Effect::Holder(h) => {
+                    self.holders.insert(h.uscc.clone(), h.clone());
+                }
+                Effect::Award { award, .. } => {
+                    self.holder_awards.entry(award.uscc.clone()).or_default().insert(award.id.clone(), ());
+                    self.awards.insert(award.id.clone(), award.clone());
+                }
+            }
+        }
+    }
+}
+
+impl View for MemoryState {
+    fn authority(&self, id: &str) -> Result<Option<Authority>, ViewError> {
+        Ok(self.authorities.get(id).cloned())
+    }
+    fn authority_of_key(&self, did: &str) -> Result<Option<String>, ViewError> {
+        Ok(self.key_owner.get(did).cloned())
+    }
+    fn scheme(&self, id: &str) -> Result<Option<Scheme>, ViewError> {
+        Ok(self.schemes.get(id).cloned())
+    }
+    fn holder(&self, uscc: &str) -> Result<Option<Holder>, ViewError> {
+        Ok(self.holders.get(uscc).cloned())
+    }
+    fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
+        Ok(self.awards.get(id).cloned())
+    }
+    fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError> {
+        Ok(self
+            .holder_awards
+            .get(uscc)
+            .map(|ids| ids.keys().filter_map(|id| self.awards.get(id).cloned()).collect())
+            .unwrap_or_default())
+    }
+}
+
+/// Pending effects layered over a base state: reads see the pending changes first.
+pub struct Overlay<'a, V: View> {
+    pub base: &'a V,
+    pub pending: MemoryState,
+}
+
+impl<'a, V: View> Overlay<'a, V> {
+    pub fn new(base: &'a V) -> Self {
+        Overlay { base, pending: MemoryState::default() }
+    }
+}
+
+impl<V: View> View for Overlay<'_, V> {
+    fn authority(&self, id: &str) -> Result<Option<Authority>, ViewError> {
+        match self.pending.authorities.get(id) {
+            Some(a) => Ok(Some(a.clone())),
+            None => self.base.authority(id),
+        }
+    }
+    fn authority_of_key(&self, did: &str) -> Result<Option<String>, ViewError> {
+        match self.pending.key_owner.get(did) {
+            Some(a) => Ok(Some(a.clone())),
+            None => self.base.authority_of_key(did),
+        }
+    }
+    fn scheme(&self, id: &str) -> Result<Option<Scheme>, ViewError> {
+        match self.pending.schemes.get(id) {
+            Some(s) => Ok(Some(s.clone())),
+            None => self.base.scheme(id),
+        }
+    }
+    fn holder(&self, uscc: &str) -> Result<Option<Holder>, ViewError> {
+        match self.pending.holders.get(uscc) {
+            Some(h) => Ok(Some(h.clone())),
+            None => self.base.holder(uscc),
+        }
+    }
+    fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
+        match self.pending.awards.get(id) {
+            Some(a) => Ok(Some(a.clone())),
+            None => self.base.award(id),
+        }
+    }
+    fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError> {
+        let mut out: BTreeMap<String, Award> =
+            self.base.awards_of_holder(uscc)?.into_iter().map(|a| (a.id.clone(), a)).collect();
+        for a in self.pending.awards_of_holder(uscc)? {
+            out.insert(a.id.clone(), a);
+        }
+        Ok(out.into_values().collect())
+    }
+}

@@ -1,0 +1,314 @@
+//! The store: the only module that names sled.
+//!
+//! One registry directory holds one sled database. Every accepted batch of statements is one
+//! sled transaction over all trees ([`Store::commit`]): entries, tree hashes, the checkpoint
+//! that covers them, the derived records and the indexes become visible together or not at
+//! all. After the transaction the store flushes and then fsyncs sled's data file (sled's
+//! `flush` alone does not reach the disk on Linux, sled issue 1452) before the caller
+//! acknowledges anything.
+//!
+//! What it does not do: decide anything. Policy and the Merkle maths happen before; the store
+//! keeps bytes and answers lookups.
+
+pub mod codec;
+pub mod trees;
+
+use std::path::{Path, PathBuf};
+
+use crate::authority::{Authority, Holder, Scheme};
+use crate::award::Award;
+use crate::policy::{View, ViewError};
+use crate::tlog::{Hash, HashReader, TlogError};
+use codec::CodecError;
+use trees::{pair_id, pair_prefix, T, NAMES};
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the registry at {path} is in use by another honors process (sled holds its lock); stop that process (e.g. `honors serve`) or use its HTTP API instead")]
+    Locked { path: PathBuf },
+    #[error("{path} is not an honors registry (no store inside): create one with `honors init --db {path}` or point --db at an existing registry", path = path.display())]
+    NotARegistry { path: PathBuf },
+    #[error("a registry already exists at {path}: choose another directory", path = path.display())]
+    Exists { path: PathBuf },
+    #[error("I/O error at {path}: {source}", path = path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("the store at {path} could not be opened or read: {reason}. If the disk was damaged, restore the last backup (honors restore) and run honors audit", path = path.display())]
+    Sled { path: PathBuf, reason: String },
+    #[error("stored record is damaged: {0}")]
+    Codec(#[from] CodecError),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+/// One write in a commit: put or delete `key` in a tree.
+#[derive(Debug, Clone)]
+pub struct Write {
+    pub tree: T,
+    pub key: Vec<u8>,
+    pub value: Option<Vec<u8>>,
+}
+
+impl Write {
+    pub fn put(tree: T, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> Self {
+        Write { tree, key: key.into(), value: Some(value.into()) }
+    }
+}
+
+/// The sled database of one registry.
+pub struct Store {
+    db: sled::Db,
+    dir: PathBuf,
+    trees: Vec<sled::Tree>,
+}
+
+const STORE_SUBDIR: &str = "store";
+
+impl Store {
+    /// Creates a new, empty store in `dir/store`. Refuses a directory that already has one.
+    pub fn create(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join(STORE_SUBDIR);
+        if path.exists() {
+            return Err(StoreError::Exists { path: dir.to_path_buf() });
+        }
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+        Self::open_path(dir, true)
+    }
+
+    /// Opens the existing store in `dir/store`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        if !dir.join(STORE_SUBDIR).join("conf").exists() {
+            return Err(StoreError::NotARegistry { path: dir.to_path_buf() });
+        }
+        Self::open_path(dir, false)
+    }
+
+    fn open_path(dir: &Path, create: bool) -> Result<Store, StoreError> {
+        let path = dir.join(STORE_SUBDIR);
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(64 * 1024 * 1024)
+            .flush_every_ms(Some(1000))
+            .create_new(create)
+            .open()
+            .map_err(|e| sled_error(&path, e))?;
+        let trees = NAMES
+            .iter()
+            .map(|n| db.open_tree(n))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| sled_error(&path, e))?;
+        Ok(Store { db, dir: dir.to_path_buf(), trees })
+    }
+
+    /// The registry directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(crate) fn tree(&self, t: T) -> &sled::Tree {
+        &self.trees[t as usize]
+    }
+
+    fn err(&self, e: sled::Error) -> StoreError {
+        sled_error(&self.dir.join(STORE_SUBDIR), e)
+    }
+
+    /// A raw value.
+    pub fn get(&self, t: T, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree(t).get(key).map_err(|e| self.err(e))?.map(|v| v.to_vec()))
+    }
+
+    /// A value stored through the codec.
+    pub fn get_record<R: serde::de::DeserializeOwned>(&self, t: T, what: &'static str, key: &[u8]) -> Result<Option<R>, StoreError> {
+        match self.get(t, key)? {
+            Some(bytes) => Ok(Some(codec::decode(what, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes meta values outside the log (only at creation).
+    pub fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.tree(T::Meta).insert(key.as_bytes(), value).map_err(|e| self.err(e))?;
+        self.sync()
+    }
+
+    /// A meta value as text.
+    pub fn meta_text(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match self.get(T::Meta, key.as_bytes())? {
+            Some(v) => String::from_utf8(v).map(Some).map_err(|_| StoreError::Corrupt(format!("meta {key} is not UTF-8"))),
+            None => Ok(None),
+        }
+    }
+
+    /// The number of entries in the log.
+    pub fn size(&self) -> Result<u64, StoreError> {
+        match self.get(T::Meta, b"size")? {
+            Some(v) => Ok(u64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt("meta size is not 8 bytes".into()))?)),
+            None => Ok(0),
+        }
+    }
+
+    /// The integration time of the last entry (Unix µs), if any.
+    pub fn last_time_us(&self) -> Result<Option<i64>, StoreError> {
+        match self.get(T::Meta, b"last_time_us")? {
+            Some(v) => Ok(Some(i64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt("meta last_time_us is not 8 bytes".into()))?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The entry bytes at `index`.
+    pub fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.get(T::Entries, &index.to_be_bytes())
+    }
+
+    /// Entries in `[start, end)`, in order.
+    pub fn entries(&self, start: u64, end: u64) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
+        self.tree(T::Entries).range(start.to_be_bytes()..end.to_be_bytes()).map(move |r| {
+            let (k, v) = r.map_err(|e| self.err(e))?;
+            let idx = u64::from_be_bytes(k.as_ref().try_into().map_err(|_| StoreError::Corrupt("entry key is not 8 bytes".into()))?);
+            Ok((idx, v.to_vec()))
+        })
+    }
+
+    /// The newest signed checkpoint note.
+    pub fn latest_checkpoint(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree(T::Checkpoints).last().map_err(|e| self.err(e))?.map(|(_, v)| v.to_vec()))
+    }
+
+    /// The checkpoint signed at exactly `size`, if one was.
+    pub fn checkpoint_at(&self, size: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.get(T::Checkpoints, &size.to_be_bytes())
+    }
+
+    /// Every stored checkpoint, oldest first.
+    pub fn checkpoints(&self) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
+        self.tree(T::Checkpoints).iter().map(move |r| {
+            let (k, v) = r.map_err(|e| self.err(e))?;
+            let size = u64::from_be_bytes(k.as_ref().try_into().map_err(|_| StoreError::Corrupt("checkpoint key is not 8 bytes".into()))?);
+            Ok((size, v.to_vec()))
+        })
+    }
+
+    /// The log index of a statement already logged with these exact bytes (by SHA-256).
+    pub fn statement_index(&self, digest: &[u8; 32]) -> Result<Option<u64>, StoreError> {
+        Ok(self.get(T::Statements, digest)?.and_then(|v| v.as_slice().try_into().ok().map(u64::from_be_bytes)))
+    }
+
+    /// Ids stored under `prefix` in a pair index.
+    pub fn ids_with_prefix(&self, t: T, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.tree(t)
+            .scan_prefix(pair_prefix(prefix))
+            .map(|r| {
+                let (k, _) = r.map_err(|e| self.err(e))?;
+                pair_id(&k).map(str::to_string).ok_or_else(|| StoreError::Corrupt("index key without id".into()))
+            })
+            .collect()
+    }
+
+    /// Every record of a tree, decoded.
+    pub fn all<R: serde::de::DeserializeOwned>(&self, t: T, what: &'static str) -> Result<Vec<R>, StoreError> {
+        self.tree(t)
+            .iter()
+            .map(|r| {
+                let (_, v) = r.map_err(|e| self.err(e))?;
+                Ok(codec::decode(what, &v)?)
+            })
+            .collect()
+    }
+
+    /// Keys of a raw tree with a byte prefix.
+    pub fn keys_with_prefix(&self, t: T, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.tree(t).scan_prefix(prefix).map(|r| r.map(|(k, _)| k.to_vec()).map_err(|e| self.err(e))).collect()
+    }
+
+    /// Applies all writes in one transaction, then makes them durable.
+    pub fn commit(&self, writes: &[Write]) -> Result<(), StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        let result: Result<(), TransactionError<()>> = self.trees.as_slice().transaction(|tx| {
+            for w in writes {
+                let tree = &tx[w.tree as usize];
+                match &w.value {
+                    Some(v) => tree.insert(w.key.as_slice(), v.as_slice())?,
+                    None => tree.remove(w.key.as_slice())?,
+                };
+            }
+            Ok::<(), ConflictableTransactionError<()>>(())
+        });
+        result.map_err(|e| match e {
+            TransactionError::Abort(()) => StoreError::Corrupt("transaction aborted".into()),
+            TransactionError::Storage(e) => self.err(e),
+        })?;
+        self.sync()
+    }
+
+    /// Flushes sled and fsyncs its data file, so that everything written so far survives a crash.
+    pub fn sync(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(|e| self.err(e))?;
+        let data = self.dir.join(STORE_SUBDIR).join("db");
+        let file = std::fs::File::open(&data).map_err(|source| StoreError::Io { path: data.clone(), source })?;
+        file.sync_all().map_err(|source| StoreError::Io { path: data, source })
+    }
+
+    /// Bytes on disk used by the store.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        self.db.size_on_disk().map_err(|e| self.err(e))
+    }
+}
+
+fn sled_error(path: &Path, e: sled::Error) -> StoreError {
+    let text = e.to_string();
+    if text.contains("could not acquire lock") || text.contains("WouldBlock") || text.contains("Resource temporarily unavailable") {
+        return StoreError::Locked { path: path.parent().unwrap_or(path).to_path_buf() };
+    }
+    StoreError::Sled { path: path.to_path_buf(), reason: text }
+}
+
+fn view_err(e: StoreError) -> ViewError {
+    ViewError(e.to_string())
+}
+
+impl View for Store {
+    fn authority(&self, id: &str) -> Result<Option<Authority>, ViewError> {
+        self.get_record(T::Authorities, "authority", id.as_bytes()).map_err(view_err)
+    }
+    fn authority_of_key(&self, did: &str) -> Result<Option<String>, ViewError> {
+        self.get(T::KeyOwner, did.as_bytes())
+            .map_err(view_err)?
+            .map(|v| String::from_utf8(v).map_err(|_| ViewError("key owner is not UTF-8".into())))
+            .transpose()
+    }
+    fn scheme(&self, id: &str) -> Result<Option<Scheme>, ViewError> {
+        self.get_record(T::Schemes, "scheme", id.as_bytes()).map_err(view_err)
+    }
+    fn holder(&self, uscc: &str) -> Result<Option<Holder>, ViewError> {
+        self.get_record(T::Holders, "holder", uscc.as_bytes()).map_err(view_err)
+    }
+    fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
+        self.get_record(T::Awards, "award", id.as_bytes()).map_err(view_err)
+    }
+    fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError> {
+        let ids = self.ids_with_prefix(T::ByHolder, uscc).map_err(view_err)?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(a) = self.award(&id)? {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl HashReader for Store {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, TlogError> {
+        indexes
+            .iter()
+            .map(|i| {
+                let v = self
+                    .get(T::Hashes, &i.to_be_bytes())
+                    .map_err(|e| TlogError::Storage { message: e.to_string() })?
+                    .ok_or_else(|| TlogError::Storage { message: format!("stored hash {i} is missing") })?;
+                v.as_slice().try_into().map_err(|_| TlogError::Storage { message: format!("stored hash {i} is not 32 bytes") })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,89 @@
+//! Every sled tree the registry uses, its name (with a layout version) and its key layout.
+//!
+//! Keys are big-endian where they are numbers, so that ranges scan in order. Values are
+//! stored through [`super::codec`] unless noted as raw.
+//!
+//! | tree | key | value |
+//! | --- | --- | --- |
+//! | `meta/v1` | ASCII name | raw: `size` u64 BE, `last_time_us` i64 BE, `origin`, `log_vkey` UTF-8 |
+//! | `entries/v1` | log index u64 BE | raw: the exact entry bytes (Merkle leaf data) |
+//! | `hashes/v1` | stored-hash index u64 BE | raw: 32-byte hash (leaf and completed subtree hashes) |
+//! | `checkpoints/v1` | tree size u64 BE | raw: the signed checkpoint note |
+//! | `statements/v1` | SHA-256 of statement bytes | raw: log index u64 BE (duplicate submissions) |
+//! | `authorities/v1` | authority id | `Authority` |
+//! | `key_owner/v1` | did:key | raw: authority id |
+//! | `schemes/v1` | scheme id | `Scheme` |
+//! | `holders/v1` | USCC | `Holder` |
+//! | `awards/v1` | award id | `Award` |
+//! | `by_holder/v1`, `by_scheme/v1`, `by_issuer/v1` | value ‖ 0x00 ‖ award id | empty |
+//! | `by_year/v1` | batch year u32 BE ‖ award id | empty |
+//! | `by_text/v1` | search bigram ‖ 0x00 ‖ award id or `h:`USCC | empty |
+
+/// Index of each tree in [`NAMES`] (and in a transaction's tree list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+pub enum T {
+    Meta = 0,
+    Entries,
+    Hashes,
+    Checkpoints,
+    Statements,
+    Authorities,
+    KeyOwner,
+    Schemes,
+    Holders,
+    Awards,
+    ByHolder,
+    ByScheme,
+    ByIssuer,
+    ByYear,
+    ByText,
+}
+
+/// Tree names, in the order of [`T`].
+pub const NAMES: &[&str] = &[
+    "meta/v1",
+    "entries/v1",
+    "hashes/v1",
+    "checkpoints/v1",
+    "statements/v1",
+    "authorities/v1",
+    "key_owner/v1",
+    "schemes/v1",
+    "holders/v1",
+    "awards/v1",
+    "by_holder/v1",
+    "by_scheme/v1",
+    "by_issuer/v1",
+    "by_year/v1",
+    "by_text/v1",
+];
+
+/// A composite index key: `prefix ‖ 0x00 ‖ id`.
+pub fn pair_key(prefix: &str, id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(prefix.len() + id.len() + 1);
+    k.extend_from_slice(prefix.as_bytes());
+    k.push(0);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// The prefix under which [`pair_key`] stores every id for `prefix`.
+pub fn pair_prefix(prefix: &str) -> Vec<u8> {
+    let mut k = prefix.as_bytes().to_vec();
+    k.push(0);
+    k
+}
+
+/// The id part of a [`pair_key`].
+pub fn pair_id(key: &[u8]) -> Option<&str> {
+    let pos = key.iter().position(|&b| b == 0)?;
+    std::str::from_utf8(&key[pos + 1..]).ok()
+}
+
+/// A year-index key.
+pub fn year_key(year: u32, id: &str) -> Vec<u8> {
+    let mut k = year.to_be_bytes().to_vec();
+    k.extend_from_slice(id.as_bytes());
+    k
+}
