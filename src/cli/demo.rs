@@ -30,6 +30,7 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         let db = report.db.display().to_string();
         let trust = report.trust_roots.display().to_string();
         let mut s = String::new();
+        let a = &report.audit;
         s.push_str(&format!("Demo registry: {db}\n  {} awards to {} hospitals, {} log entries, trust roots in {trust}\n", report.awards, report.holders.len(), report.entries));
         s.push_str("  The hospitals' 统一社会信用代码 are INVENTED (valid checksums; no report gives the real ones):\n");
         for h in &report.holders {
@@ -47,8 +48,15 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         for c in &v.checks {
             s.push_str(&format!("    {} {:<10} {}\n", if c.ok { "✓" } else { "✗" }, c.check, c.detail));
         }
-        let hospital = report.holders.first();
-        let commission = report.keys.iter().find(|k| k.authority == "河南省卫生健康委员会").or(report.keys.first());
+        let sample = report.holders.iter().find(|h| h.name == report.sample_holder);
+        let hospital = sample.or(report.holders.first());
+        let commission = report.keys.iter().find(|k| k.authority == report.sample_issuer);
+        s.push_str(&format!(
+            "  audit: {} entries replayed, {} checkpoints verified: {}\n",
+            a.entries,
+            a.checkpoints,
+            if a.findings.is_empty() { "clean".to_string() } else { format!("{} finding(s)", a.findings.len()) }
+        ));
         s.push_str("\nWhat each role does next (copy and paste):\n");
         if let Some(h) = hospital {
             s.push_str(&format!("  Hospital ({}):\n    honors --db {db} award list --holder {}\n    honors --db {db} prove {} --format vc -o award.json\n", h.name, h.uscc, report.sample_award));
@@ -63,10 +71,10 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             ));
         }
         s.push_str(&format!(
-            "  Auditor / public:\n    honors --db {db} verify {} --trust {trust}\n    honors --db {db} search 全國三八紅旗集體\n    honors --db {db} log checkpoint\n",
+            "  Auditor / public:\n    honors --db {db} verify {} --trust {trust}\n    honors --db {db} search 全國三八紅旗集體\n    honors --db {db} audit\n    honors --db {db} log checkpoint\n",
             report.sample_proof.display()
         ));
         s
     })?;
-    Ok(if v.verdict == crate::award::Status::Valid { 0 } else { 1 })
+    Ok(if v.verdict == crate::award::Status::Valid && report.audit.findings.is_empty() { 0 } else { 1 })
 }

@@ -146,7 +146,7 @@ pub(crate) fn sign_and_submit(
     what: &str,
 ) -> Result<crate::registry::Accepted, Error> {
     let bytes = crate::statement::sign(statement, key, ctx.now)?;
-    let mut reg = ctx.open_for_write()?;
+    let reg = ctx.open_for_write()?;
     let accepted = reg.submit_one(bytes, ctx.now)?;
     ctx.out.status(format!(
         "{what}: logged at entry {} (checkpoint of {} entries){}",

@@ -29,6 +29,8 @@ use plan::{seed_awards, Plan, SeedAward};
 
 const SEED: &str = include_str!("seed-honors.json");
 const ORIGIN: &str = "demo.honors.example/registry";
+/// The commission whose key the walkthrough uses.
+pub const COMMISSION: &str = "河南省卫生健康委员会";
 
 /// A demo key, so that every role can be tried.
 #[derive(Debug, Clone, Serialize)]
@@ -62,8 +64,12 @@ pub struct DemoReport {
     pub lifecycle: Vec<String>,
     pub skipped: Vec<String>,
     pub sample_award: String,
+    pub sample_holder: String,
+    /// The authority that issued the sample award (its key is in `keys`).
+    pub sample_issuer: String,
     pub sample_proof: PathBuf,
     pub verdict: Verdict,
+    pub audit: crate::audit::AuditReport,
 }
 
 struct Actor {
@@ -361,7 +367,7 @@ impl Demo<'_> {
             notes.push(format!("{new} succeeded {old}; awards signed by {old} stay valid"));
         }
         // A scheduled key rotation: the old key can no longer sign, what it signed stays valid.
-        let rotating = "河南省卫生健康委员会";
+        let rotating = COMMISSION;
         if self.actors.contains_key(rotating) {
             let old = self.actor(rotating)?;
             let (old_id, key_file, pass_file) = (old.id.clone(), old.key_file.clone(), old.pass_file.clone());
@@ -402,15 +408,16 @@ impl Demo<'_> {
         for h in holders.values_mut() {
             h.awards = awards.iter().filter(|a| a.holder_uscc == h.uscc).count();
         }
-        // Prove and verify one award that is valid today, preferring the hospital grade.
-        let preferred = ids.get("H002-01").and_then(|v| v.first()).cloned();
+        // Prove and verify one award that is valid today, preferring one of the commission whose
+        // key the walkthrough suggests, so that its suspend command works as printed.
         let sample = awards
             .iter()
             .filter(|a| a.status == crate::award::Status::Valid)
-            .find(|a| Some(&a.id) == preferred.as_ref())
+            .find(|a| a.issuer == COMMISSION)
             .or_else(|| awards.iter().find(|a| a.status == crate::award::Status::Valid))
             .ok_or_else(|| Error::internal("demo: no valid award to prove"))?
             .clone();
+        let _ = ids;
         let proofs = self.dir.join("proofs");
         std::fs::create_dir_all(&proofs).map_err(|e| Error::file(&proofs, e))?;
         let proof_path = proofs.join("award.vc.json");
@@ -419,6 +426,8 @@ impl Demo<'_> {
         let trust_path = self.dir.join("trust-roots.toml");
         let trust = crate::registry::load_trust_roots(&trust_path)?;
         let verdict = self.reg.verify_credential(&bytes, &trust, self.now)?;
+        (self.status)("auditing: replaying the whole log against the trust roots …");
+        let audit = self.reg.audit(Some(&trust), None, &|_, _| {})?;
         let keys = self
             .actors
             .iter()
@@ -434,8 +443,11 @@ impl Demo<'_> {
             lifecycle,
             skipped,
             sample_award: sample.id.clone(),
+            sample_holder: sample.holder_name.clone(),
+            sample_issuer: sample.issuer.clone(),
             sample_proof: proof_path,
             verdict,
+            audit,
         })
     }
 }

@@ -49,6 +49,8 @@ pub struct Registry {
     roots: TrustRoots,
     log_verifier: NoteVerifier,
     signer: Option<NoteSigner>,
+    /// Serialises writers: one batch is decided and committed at a time.
+    write_lock: std::sync::Mutex<()>,
 }
 
 /// What `init` made.
@@ -99,7 +101,7 @@ impl Registry {
         let log_verifier = NoteVerifier::from_vkey(&signer.vkey()).map_err(|e| Error::internal(e.to_string()))?;
         // sled releases its lock only after its background thread ends, so the store opened
         // here is handed over rather than closed and reopened.
-        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: Some(signer) };
+        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: Some(signer), write_lock: Default::default() };
         Ok((reg, report))
     }
 
@@ -115,7 +117,7 @@ impl Registry {
             .meta_text("log_vkey")?
             .ok_or_else(|| Error::internal("the store has no log key recorded (meta log_vkey)"))?;
         let log_verifier = NoteVerifier::from_vkey(&vkey).map_err(|e| Error::internal(format!("stored log key: {e}")))?;
-        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: None };
+        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: None, write_lock: Default::default() };
         reg.check_tree()?;
         Ok(reg)
     }

@@ -40,13 +40,13 @@ pub struct Accepted {
 
 impl Registry {
     /// Submits one signed statement; an error if it is refused.
-    pub fn submit_one(&mut self, bytes: Vec<u8>, now: Timestamp) -> Result<Accepted, Error> {
+    pub fn submit_one(&self, bytes: Vec<u8>, now: Timestamp) -> Result<Accepted, Error> {
         self.submit(vec![bytes], now)?.pop().unwrap_or_else(|| Err(Error::internal("empty submit result")))
     }
 
     /// Submits a batch of signed statements. Each gets its own result; all accepted ones
     /// become durable together before this returns.
-    pub fn submit(&mut self, batch: Vec<Vec<u8>>, now: Timestamp) -> Result<Vec<Result<Accepted, Error>>, Error> {
+    pub fn submit(&self, batch: Vec<Vec<u8>>, now: Timestamp) -> Result<Vec<Result<Accepted, Error>>, Error> {
         let signer = self
             .signer
             .as_ref()
@@ -78,7 +78,8 @@ impl Registry {
             })
             .collect();
 
-        // 2. Decide each against the state so far.
+        // 2. Decide each against the state so far (one writer at a time).
+        let _writer = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let store = &self.store;
         let start = store.size()?;
         let last_us = store.last_time_us()?.unwrap_or(i64::MIN);
