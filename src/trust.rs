@@ -109,3 +109,21 @@ impl TrustRoots {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses_and_bad_entries_are_named() {
+        let t = TrustRoots::parse(include_str!("../keys/trust-roots.example.toml")).unwrap();
+        assert_eq!(t.roots.len(), 2);
+        assert_eq!(t.log_verifiers().unwrap().len(), 1);
+        assert!(t.root_by_did(&t.roots[0].did).is_some());
+        let bad = "[[root]]\nname = \"X\"\nid = \"urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01\"\ndid = \"did:key:zBAD\"\n";
+        let err = TrustRoots::parse(bad).unwrap_err().to_string();
+        assert!(err.contains("'X'"), "{err}");
+        assert!(matches!(TrustRoots::parse("").unwrap().log_verifiers(), Err(TrustError::NoLogKey)));
+        assert!(TrustRoots::parse("[[log]]\nvkey = \"nope\"\n").is_err());
+    }
+}
