@@ -33,6 +33,7 @@ pub mod demo;
 pub mod entry;
 pub mod error;
 pub mod id;
+pub mod import;
 pub mod keyfile;
 pub mod policy;
 pub mod registry;

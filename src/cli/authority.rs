@@ -110,7 +110,8 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
     match cmd {
         Cmd::Create { name, key_out, passphrase_file, root, force } => {
             let pass = passphrase(passphrase_file.as_deref())?;
-            let mut reg = if root { Some(ctx.open()?) } else { None };
+            // The only command that changes the trust roots: it owns its registry handle.
+            let mut reg = if root { Some(crate::registry::Registry::open(ctx.db_dir()?)?) } else { None };
             let key = keyfile::generate_signing_key()?;
             let info = keyfile::write_key_file(&key_out, &key, &name, &pass, force)?;
             let did = didkey::did_for(&info.public_key);
@@ -207,7 +208,6 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 .authority_of_key(&did)
                 .map_err(|e| Error::internal(e.to_string()))?
                 .ok_or_else(|| Error::input(format!("no authority in the registry has the key {did}"), "check the did with `honors authority list`"))?;
-            drop(reg);
             let at = crate::time::parse_date_or_datetime(&compromised_at)?;
             let st = Statement {
                 id: new_id(),

@@ -199,7 +199,6 @@ fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, E
     let holder = reg.store().holder(uscc.as_str()).map_err(|e| Error::internal(e.to_string()))?.ok_or_else(|| {
         Error::input(format!("no holder is registered as {uscc}"), "register it first: honors holder register --uscc … --name … --province …")
     })?;
-    drop(reg);
     let valid_from = match &spec.valid_from {
         Some(d) => parse_date_or_datetime(d)?,
         None => ctx.now,

@@ -12,6 +12,8 @@ use crate::registry::Registry;
 /// The environment of one command.
 pub struct Ctx {
     pub db: Option<PathBuf>,
+    /// The registry, opened at most once per command (sled allows one opener per process).
+    pub registry: std::cell::OnceCell<Registry>,
     pub log_passphrase_file: Option<PathBuf>,
     pub out: Out,
     pub now: jiff::Timestamp,
@@ -36,14 +38,21 @@ impl Ctx {
         })
     }
 
-    /// Opens the registry read-only (no key needed).
-    pub fn open(&self) -> Result<Registry, Error> {
-        Registry::open(self.db_dir()?)
+    /// The registry (opened on first use; no key needed to read).
+    pub fn open(&self) -> Result<&Registry, Error> {
+        if let Some(r) = self.registry.get() {
+            return Ok(r);
+        }
+        let reg = Registry::open(self.db_dir()?)?;
+        Ok(self.registry.get_or_init(|| reg))
     }
 
-    /// Opens the registry and unlocks its log key for writing.
-    pub fn open_for_write(&self) -> Result<Registry, Error> {
-        let mut reg = self.open()?;
+    /// The registry with its log key unlocked for writing.
+    pub fn open_for_write(&self) -> Result<&Registry, Error> {
+        let reg = self.open()?;
+        if reg.is_unlocked() {
+            return Ok(reg);
+        }
         let pass = match std::env::var_os("HONORS_LOG_PASSPHRASE") {
             Some(v) => Passphrase::new(v.into_encoded_bytes())?,
             None => {

@@ -101,7 +101,7 @@ pub fn main() -> i32 {
         }
     };
     let out = Out { json: cli.json, quiet: cli.quiet };
-    let ctx = Ctx { db: cli.db.clone(), log_passphrase_file: cli.log_passphrase_file.clone(), out, now: jiff::Timestamp::now() };
+    let ctx = Ctx { registry: Default::default(), db: cli.db.clone(), log_passphrase_file: cli.log_passphrase_file.clone(), out, now: jiff::Timestamp::now() };
     match run(cli.command, &ctx) {
         Ok(code) => code,
         Err(e) => {

@@ -48,7 +48,7 @@ pub struct Registry {
     config: Config,
     roots: TrustRoots,
     log_verifier: NoteVerifier,
-    signer: Option<NoteSigner>,
+    signer: std::sync::OnceLock<NoteSigner>,
     /// Serialises writers: one batch is decided and committed at a time.
     write_lock: std::sync::Mutex<()>,
 }
@@ -101,7 +101,7 @@ impl Registry {
         let log_verifier = NoteVerifier::from_vkey(&signer.vkey()).map_err(|e| Error::internal(e.to_string()))?;
         // sled releases its lock only after its background thread ends, so the store opened
         // here is handed over rather than closed and reopened.
-        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: Some(signer), write_lock: Default::default() };
+        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: std::sync::OnceLock::from(signer), write_lock: Default::default() };
         Ok((reg, report))
     }
 
@@ -117,7 +117,7 @@ impl Registry {
             .meta_text("log_vkey")?
             .ok_or_else(|| Error::internal("the store has no log key recorded (meta log_vkey)"))?;
         let log_verifier = NoteVerifier::from_vkey(&vkey).map_err(|e| Error::internal(format!("stored log key: {e}")))?;
-        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: None, write_lock: Default::default() };
+        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: std::sync::OnceLock::new(), write_lock: Default::default() };
         reg.check_tree()?;
         Ok(reg)
     }
@@ -146,8 +146,13 @@ impl Registry {
         &self.store
     }
 
+    /// Whether the log key is unlocked.
+    pub fn is_unlocked(&self) -> bool {
+        self.signer.get().is_some()
+    }
+
     /// Unlocks the log key so that the registry can sign checkpoints.
-    pub fn unlock_log(&mut self, passphrase: &Passphrase) -> Result<(), Error> {
+    pub fn unlock_log(&self, passphrase: &Passphrase) -> Result<(), Error> {
         let path = self.dir.join(&self.config.log_key);
         let (key, _) = keyfile::read_key_file(&path, passphrase)?;
         let signer = NoteSigner::new(&self.config.origin, key).map_err(|e| Error::internal(e.to_string()))?;
@@ -157,7 +162,7 @@ impl Registry {
                 "restore the registry's own log.key",
             ));
         }
-        self.signer = Some(signer);
+        let _ = self.signer.set(signer);
         Ok(())
     }
 

@@ -49,7 +49,7 @@ impl Registry {
     pub fn submit(&self, batch: Vec<Vec<u8>>, now: Timestamp) -> Result<Vec<Result<Accepted, Error>>, Error> {
         let signer = self
             .signer
-            .as_ref()
+            .get()
             .ok_or_else(|| Error::internal("the log key is locked: unlock it before writing"))?;
         // 1. Parse and verify every signature (in parallel, batched).
         let parsed: Vec<Result<SignedStatement, Error>> = batch
