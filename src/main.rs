@@ -6,6 +6,21 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let code = honors::cli::main();
-    ExitCode::from(code as u8)
+    // A panic is a bug: report it in one line and exit 3, never 101 with a backtrace.
+    let location = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = location.clone();
+    std::panic::set_hook(Box::new(move |info| {
+        if let (Ok(mut l), Some(at)) = (seen.lock(), info.location()) {
+            *l = at.to_string();
+        }
+    }));
+    match std::panic::catch_unwind(honors::cli::main) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(panic) => {
+            let at = location.lock().map(|l| l.clone()).unwrap_or_default();
+            eprintln!("error: internal error (a bug in honors): {} at {at}", honors::store::panic_text(&panic));
+            eprintln!("  hint: nothing was acknowledged by this command; please report it with the command you ran");
+            ExitCode::from(3)
+        }
+    }
 }

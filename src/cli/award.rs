@@ -45,6 +45,8 @@ pub enum Cmd {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// Import awards from a CSV list (idempotent; resumes after an interruption).
+    Import(super::import::Args),
     /// List awards, optionally filtered.
     List {
         /// Holder USCC or name.
@@ -129,6 +131,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             let spec = AwardSpec { scheme, title, sub_unit, valid_from, valid_until, year, reason, previous: None };
             issue(ctx, &key, uscc, spec)
         }
+        Cmd::Import(a) => super::import::run(a, ctx),
         Cmd::List { holder, scheme, issuer, year, status } => {
             let status = match status {
                 Some(s) => Some(Status::parse(&s).ok_or_else(|| {

@@ -129,7 +129,13 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8], force: bool) -> Result<()
         }
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| Error::internal(format!("writing to stdout: {e}")))
+            out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    Error::new(crate::error::ErrorKind::Input, super::output::BROKEN_PIPE, None)
+                } else {
+                    Error::internal(format!("writing to stdout: {e}"))
+                }
+            })
         }
     }
 }

@@ -75,7 +75,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 let v = serde_json::json!({"origin": cp.origin, "tree_size": cp.size, "root": b64(&cp.root), "note": text});
                 ctx.out.result(&v, String::new)?;
             } else {
-                print!("{text}");
+                super::common::write_output(None, text.as_bytes(), false)?;
             }
         }
         Cmd::Key => {

@@ -7,6 +7,7 @@ mod award;
 mod common;
 mod demo;
 mod holder;
+mod import;
 mod log;
 mod output;
 mod prove;
@@ -115,7 +116,7 @@ pub fn main() -> i32 {
 }
 
 fn is_broken_pipe(e: &Error) -> bool {
-    e.message().contains("Broken pipe")
+    e.message() == output::BROKEN_PIPE || e.message().ends_with("Broken pipe")
 }
 
 /// Dispatches a parsed command. Returns the exit code for a completed command (0, or 1 for a

@@ -24,14 +24,13 @@ impl Out {
 
     /// Prints the result: JSON under `--json`, otherwise the human text.
     pub fn result<T: Serialize + ?Sized>(&self, value: &T, human: impl FnOnce() -> String) -> Result<(), Error> {
-        if self.json {
-            let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
-            println!("{text}");
+        let text = if self.json {
+            serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?
         } else {
-            let text = human();
-            if !text.is_empty() {
-                println!("{}", text.trim_end());
-            }
+            human().trim_end().to_string()
+        };
+        if !text.is_empty() {
+            print_stdout(&text)?;
         }
         Ok(())
     }
@@ -44,7 +43,22 @@ impl Out {
         }
         if self.json {
             let v = serde_json::json!({"error": {"kind": e.kind().as_str(), "message": e.message(), "hint": e.hint()}});
-            println!("{v}");
+            let _ = print_stdout(&v.to_string());
         }
     }
 }
+
+/// Writes one result to stdout. A closed pipe (`honors … | head`) is not an error: the reader
+/// has what it wanted, so the command ends quietly with success.
+pub fn print_stdout(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Error::new(crate::error::ErrorKind::Input, BROKEN_PIPE, None)),
+        Err(e) => Err(Error::internal(format!("writing to stdout: {e}"))),
+    }
+}
+
+/// The message of the error that stands for a closed stdout.
+pub const BROKEN_PIPE: &str = "stdout closed (Broken pipe)";

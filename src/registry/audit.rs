@@ -37,12 +37,12 @@ impl Registry {
         // Stored tree hashes must be the recomputed ones.
         let expected = crate::tlog::stored_hash_count(r.leaf_count);
         let mut stored_hashes = 0u64;
-        for item in store.tree(T::Hashes).iter() {
-            let (k, v) = item.map_err(|e| crate::Error::internal(e.to_string()))?;
+        for item in store.raw(T::Hashes) {
+            let (k, v) = item?;
             stored_hashes += 1;
-            let idx = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(u64::MAX);
+            let idx = k.as_slice().try_into().map(u64::from_be_bytes).unwrap_or(u64::MAX);
             let want = r.tree.stored_hashes().get(idx as usize);
-            if want.map(|h| h.as_slice()) != Some(v.as_ref()) {
+            if want.map(|h| h.as_slice()) != Some(v.as_slice()) {
                 findings.push(Finding::new(None, "tree", format!("stored hash {idx} as recomputed from the entries"), "a different or extra hash"));
             }
         }
@@ -62,8 +62,8 @@ impl Registry {
         ] {
             let want: BTreeSet<(String, String)> = r.state.awards.values().map(|a| (key_of(a), a.id.clone())).collect();
             let mut have = BTreeSet::new();
-            for item in store.tree(tree).iter() {
-                let (k, _) = item.map_err(|e| crate::Error::internal(e.to_string()))?;
+            for item in store.raw(tree) {
+                let (k, _) = item?;
                 let id = pair_id(&k).unwrap_or_default().to_string();
                 let prefix = String::from_utf8_lossy(&k[..k.len().saturating_sub(id.len() + 1)]).to_string();
                 have.insert((prefix, id));

@@ -85,13 +85,12 @@ impl Store {
 
     fn open_path(dir: &Path, create: bool) -> Result<Store, StoreError> {
         let path = dir.join(STORE_SUBDIR);
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(64 * 1024 * 1024)
-            .flush_every_ms(Some(1000))
-            .create_new(create)
-            .open()
-            .map_err(|e| sled_error(&path, e))?;
+        let config = sled::Config::new().path(&path).cache_capacity(64 * 1024 * 1024).flush_every_ms(Some(1000)).create_new(create);
+        // sled 0.34 panics on some torn or corrupted files instead of returning an error: that
+        // must become a clear error with a recovery path, never a crash.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()))
+            .map_err(|panic| StoreError::Sled { path: path.clone(), reason: format!("sled could not read its files ({})", panic_text(&panic)) })?;
+        let db = opened.map_err(|e| sled_error(&path, e))?;
         let trees = NAMES
             .iter()
             .map(|n| db.open_tree(n))
@@ -105,7 +104,7 @@ impl Store {
         &self.dir
     }
 
-    pub(crate) fn tree(&self, t: T) -> &sled::Tree {
+    fn tree(&self, t: T) -> &sled::Tree {
         &self.trees[t as usize]
     }
 
@@ -216,6 +215,11 @@ impl Store {
             .collect()
     }
 
+    /// Every raw (key, value) of a tree, in key order.
+    pub fn raw(&self, t: T) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
+        self.tree(t).iter().map(move |r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| self.err(e)))
+    }
+
     /// Keys of a raw tree with a byte prefix.
     pub fn keys_with_prefix(&self, t: T, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
         self.tree(t).scan_prefix(prefix).map(|r| r.map(|(k, _)| k.to_vec()).map_err(|e| self.err(e))).collect()
@@ -253,6 +257,15 @@ impl Store {
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
         self.db.size_on_disk().map_err(|e| self.err(e))
     }
+}
+
+/// The message of a caught panic.
+pub fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 fn sled_error(path: &Path, e: sled::Error) -> StoreError {
