@@ -8,6 +8,7 @@
 //! proves and verifies one award. This is an edge module: it touches files and randomness.
 
 pub mod plan;
+mod scale;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -90,7 +91,8 @@ struct Demo<'a> {
 }
 
 /// Builds the demo registry in `dir` (which must not hold a registry yet).
-pub fn build(dir: &Path, now: Timestamp, status: &dyn Fn(&str)) -> Result<DemoReport, Error> {
+/// `scale`: grow the registry to this many awards with generated data (for benchmarks).
+pub fn build(dir: &Path, now: Timestamp, scale: Option<usize>, status: &dyn Fn(&str)) -> Result<DemoReport, Error> {
     if dir.join("store").exists() || dir.join("registry.toml").exists() {
         return Err(Error::usage(
             format!("{} already holds a registry", dir.display()),
@@ -116,6 +118,10 @@ pub fn build(dir: &Path, now: Timestamp, status: &dyn Fn(&str)) -> Result<DemoRe
     let holders = demo.holders(&seeds)?;
     let (award_ids, skipped) = demo.awards(&seeds, &schemes, &holders)?;
     let lifecycle = demo.lifecycle(&seeds, &award_ids)?;
+    if let Some(target) = scale {
+        let existing = award_ids.values().map(Vec::len).sum();
+        demo.scale_to(target, existing)?;
+    }
     demo.finish(holders, award_ids, lifecycle, skipped)
 }
 
@@ -158,7 +164,9 @@ impl Demo<'_> {
         let n = batch.len();
         let results = self.reg.submit(batch, self.now)?;
         let accepted = results.into_iter().collect::<Result<Vec<_>, _>>().map_err(|e| e.context(format!("demo {what}")))?;
-        (self.status)(&format!("  {n} {what} logged (log size {})", self.reg.size()?));
+        if n < 100_000 {
+            (self.status)(&format!("  {n} {what} logged (log size {})", self.reg.size()?));
+        }
         Ok(accepted)
     }
 
@@ -456,15 +464,23 @@ impl Demo<'_> {
 /// the city's region code, an organisation code with a valid GB 11714 check digit, and the
 /// GB 32100 check character. Invented: no report gives the hospitals' real codes.
 fn invented_uscc(city: &str, n: u32) -> Result<Uscc, Error> {
-    let region = match city {
+    invented_uscc_in(city_region(city), n)
+}
+
+fn city_region(city: &str) -> &'static str {
+    match city {
         "淄博市" => "370300",
         "潍坊市" => "370700",
         "焦作市" => "410800",
         "商丘市" => "411400",
         "绵阳市" => "510700",
         _ => "110000",
-    };
-    let body = format!("4{:07}", 5_310_000 + n * 7_919);
+    }
+}
+
+/// An invented code in region `region` (6 digits), number `n`.
+fn invented_uscc_in(region: &str, n: u32) -> Result<Uscc, Error> {
+    let body = format!("4{:07}", (5_310_000 + u64::from(n) * 7_919) % 10_000_000);
     let weights = [3, 7, 9, 10, 5, 8, 4, 2];
     let sum: u32 = body.chars().zip(weights).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
     let check = match 11 - sum % 11 {

@@ -34,20 +34,25 @@ impl Registry {
         if let Some(note) = against {
             findings.extend(check_against(note, trust, &r));
         }
-        // Stored tree hashes must be the recomputed ones.
-        let expected = crate::tlog::stored_hash_count(r.leaf_count);
-        let mut stored_hashes = 0u64;
+        // Stored tree hashes (one group per leaf) must be the recomputed ones.
+        let all = r.tree.stored_hashes();
+        let mut groups = 0u64;
         for item in store.raw(T::Hashes) {
             let (k, v) = item?;
-            stored_hashes += 1;
-            let idx = k.as_slice().try_into().map(u64::from_be_bytes).unwrap_or(u64::MAX);
-            let want = r.tree.stored_hashes().get(idx as usize);
-            if want.map(|h| h.as_slice()) != Some(v.as_slice()) {
-                findings.push(Finding::new(None, "tree", format!("stored hash {idx} as recomputed from the entries"), "a different or extra hash"));
+            groups += 1;
+            let leaf = k.as_slice().try_into().map(u64::from_be_bytes).unwrap_or(u64::MAX);
+            let want = if leaf < r.leaf_count {
+                let (a, b) = (crate::tlog::stored_hash_count(leaf) as usize, crate::tlog::stored_hash_count(leaf + 1) as usize);
+                all.get(a..b).map(|hs| hs.concat())
+            } else {
+                None
+            };
+            if want.as_deref() != Some(v.as_slice()) {
+                findings.push(Finding::new(Some(leaf), "tree", format!("the tree hashes of leaf {leaf} as recomputed from the entries"), "different or extra stored hashes"));
             }
         }
-        if stored_hashes != expected {
-            findings.push(Finding::new(None, "tree", format!("{expected} stored hashes"), format!("{stored_hashes}")));
+        if groups != r.leaf_count {
+            findings.push(Finding::new(None, "tree", format!("tree hashes for {} leaves", r.leaf_count), format!("{groups}")));
         }
         // Derived records must be exactly what the log implies.
         compare(&mut findings, "award", store.all::<Award>(T::Awards, "award"), &r.state.awards, |a| a.id.clone(), |a| Some(a.index));
@@ -59,6 +64,7 @@ impl Registry {
             (T::ByHolder, (|a: &Award| a.uscc.clone()) as fn(&Award) -> String),
             (T::ByScheme, |a: &Award| a.scheme.clone()),
             (T::ByIssuer, |a: &Award| a.issuer.clone()),
+            (T::ByTitle, |a: &Award| crate::registry::submit::title_key(a)),
         ] {
             let want: BTreeSet<(String, String)> = r.state.awards.values().map(|a| (key_of(a), a.id.clone())).collect();
             let mut have = BTreeSet::new();

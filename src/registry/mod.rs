@@ -13,7 +13,7 @@
 mod query;
 mod verify;
 mod audit;
-mod submit;
+pub(crate) mod submit;
 
 use std::path::{Path, PathBuf};
 

@@ -184,8 +184,8 @@ impl Registry {
             });
         }
         let mut awards: std::collections::BTreeMap<u64, Award> = std::collections::BTreeMap::new();
-        for id in candidates.unwrap_or_default() {
-            if let Some(uscc) = id.strip_prefix("h:") {
+        for tag in candidates.unwrap_or_default() {
+            if let Some(uscc) = tag.strip_prefix("h:") {
                 let holder = store.holder(uscc).map_err(view)?;
                 let matches = holder.is_some_and(|h| {
                     std::iter::once(&h.name).chain(h.former_names.iter().map(|(n, _)| n)).any(|n| search_key(n).contains(&key))
@@ -195,10 +195,13 @@ impl Registry {
                         awards.insert(a.index, a);
                     }
                 }
-            } else if let Some(a) = store.award(&id).map_err(view)? {
-                let hay = format!("{}{}", search_key(&a.title), a.sub_unit.as_deref().map(search_key).unwrap_or_default());
-                if hay.contains(&key) || search_key(&a.title).contains(&key) {
-                    awards.insert(a.index, a);
+            } else if let Some(title) = tag.strip_prefix("t:") {
+                if title.contains(&key) {
+                    for id in store.ids_with_prefix(T::ByTitle, title)? {
+                        if let Some(a) = store.award(&id).map_err(view)? {
+                            awards.insert(a.index, a);
+                        }
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::policy::{decide, Effect, Position};
 use crate::state::Overlay;
 use crate::statement::{parse_signed, SignedStatement};
-use crate::store::trees::{pair_key, year_key, T};
+use crate::store::trees::{hash_group_key, pair_key, T};
 use crate::store::{codec, Store, Write};
 use crate::text::{search_terms};
 use crate::tlog::{self, Checkpoint, Hash, HashReader, TlogError};
@@ -51,6 +51,7 @@ impl Registry {
             .signer
             .get()
             .ok_or_else(|| Error::internal("the log key is locked: unlock it before writing"))?;
+        let t0 = std::time::Instant::now();
         // 1. Parse and verify every signature (in parallel, batched).
         let parsed: Vec<Result<SignedStatement, Error>> = batch
             .into_par_iter()
@@ -78,6 +79,7 @@ impl Registry {
             })
             .collect();
 
+        let t1 = t0.elapsed();
         // 2. Decide each against the state so far (one writer at a time).
         let _writer = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let store = &self.store;
@@ -89,6 +91,7 @@ impl Registry {
         let mut entries: Vec<Vec<u8>> = Vec::new();
         let mut writes: Vec<Write> = Vec::new();
         let mut seen: std::collections::HashMap<[u8; 32], u64> = std::collections::HashMap::new();
+        let mut titles: std::collections::HashSet<String> = std::collections::HashSet::new();
         for item in parsed {
             let signed = match item {
                 Ok(s) => s,
@@ -98,8 +101,11 @@ impl Registry {
                 }
             };
             let digest: [u8; 32] = Sha256::digest(&signed.bytes).into();
+            let is_award = matches!(signed.statement.kind, crate::statement::Kind::Award { .. });
             let earlier = match seen.get(&digest) {
                 Some(i) => Some(*i),
+                // Awards are found by id (one write less per award); other statements by digest.
+                None if is_award => self.logged_award_with_digest(&signed.statement.id, &digest)?,
                 None => store.statement_index(&digest)?,
             };
             if let Some(index) = earlier {
@@ -132,9 +138,11 @@ impl Registry {
             };
             overlay.pending.apply(&effects);
             for e in &effects {
-                effect_writes(e, &mut writes)?;
+                effect_writes(e, store, &mut titles, &mut writes)?;
             }
-            writes.push(Write::put(T::Statements, digest.to_vec(), index.to_be_bytes().to_vec()));
+            if !is_award {
+                writes.push(Write::put(T::Statements, digest.to_vec(), index.to_be_bytes().to_vec()));
+            }
             seen.insert(digest, index);
             entries.push(bytes);
             results.push(Ok(Accepted {
@@ -151,6 +159,7 @@ impl Registry {
             return Ok(results.into_iter().map(|r| r.map(|a| Accepted { tree_size: size.max(a.index + 1), ..a })).collect());
         }
 
+        let t2 = t0.elapsed();
         // 3. Extend the tree, sign the checkpoint, commit.
         let leaves: Vec<Hash> = entries.par_iter().map(|e| tlog::leaf_hash(e)).collect();
         let new_hashes = tlog::append_leaves(start, &leaves, store).map_err(|e| Error::corrupt(e.to_string()))?;
@@ -163,13 +172,22 @@ impl Registry {
         for (i, e) in entries.into_iter().enumerate() {
             writes.push(Write::put(T::Entries, (start + i as u64).to_be_bytes().to_vec(), e));
         }
-        for (i, h) in new_hashes.iter().enumerate() {
-            writes.push(Write::put(T::Hashes, (first_stored + i as u64).to_be_bytes().to_vec(), h.to_vec()));
+        // One value per leaf: the hashes that appending it created.
+        let mut offset = 0usize;
+        for leaf in start..new_size {
+            let count = (tlog::stored_hash_count(leaf + 1) - tlog::stored_hash_count(leaf)) as usize;
+            let group: Vec<u8> = new_hashes[offset..offset + count].concat();
+            offset += count;
+            writes.push(Write::put(T::Hashes, hash_group_key(leaf).to_vec(), group));
         }
         writes.push(Write::put(T::Meta, b"size".to_vec(), new_size.to_be_bytes().to_vec()));
         writes.push(Write::put(T::Meta, b"last_time_us".to_vec(), micros(time).to_be_bytes().to_vec()));
         writes.push(Write::put(T::Checkpoints, new_size.to_be_bytes().to_vec(), note.into_bytes()));
+        let t3 = t0.elapsed();
         store.commit(&writes)?;
+        if std::env::var_os("HONORS_TIMING").is_some() {
+            eprintln!("submit {}: verify {:?} decide {:?} tree {:?} commit {:?} ({} writes)", results.len(), t1, t2 - t1, t3 - t2, t0.elapsed() - t3, writes.len());
+        }
         Ok(results.into_iter().map(|r| r.map(|a| Accepted { tree_size: new_size, ..a })).collect())
     }
 }
@@ -200,7 +218,8 @@ impl HashReader for Pending<'_> {
 }
 
 /// The store writes for one effect: the record and, for new awards and holders, the indexes.
-fn effect_writes(e: &Effect, w: &mut Vec<Write>) -> Result<(), Error> {
+/// Search bigrams are written once per distinct title (`titles` remembers this batch's).
+fn effect_writes(e: &Effect, store: &Store, titles: &mut std::collections::HashSet<String>, w: &mut Vec<Write>) -> Result<(), Error> {
     let enc = |what, v: &dyn erased::Encode| v.encode(what).map_err(|e| Error::internal(e.to_string()));
     match e {
         Effect::Authority(a) => w.push(Write::put(T::Authorities, a.id.as_bytes().to_vec(), enc("authority", a)?)),
@@ -220,22 +239,40 @@ fn effect_writes(e: &Effect, w: &mut Vec<Write>) -> Result<(), Error> {
                 w.push(Write::put(T::ByHolder, pair_key(&award.uscc, id), Vec::new()));
                 w.push(Write::put(T::ByScheme, pair_key(&award.scheme, id), Vec::new()));
                 w.push(Write::put(T::ByIssuer, pair_key(&award.issuer, id), Vec::new()));
-                if let Some(year) = award.batch_year {
-                    w.push(Write::put(T::ByYear, year_key(year, id), Vec::new()));
-                }
-                let mut terms = search_terms(&award.title);
-                if let Some(unit) = &award.sub_unit {
-                    terms.extend(search_terms(unit));
-                }
-                terms.sort();
-                terms.dedup();
-                for term in terms {
-                    w.push(Write::put(T::ByText, pair_key(&term, id), Vec::new()));
+                let title_key = title_key(award);
+                w.push(Write::put(T::ByTitle, pair_key(&title_key, id), Vec::new()));
+                if titles.insert(title_key.clone()) && store.ids_with_prefix_first(T::ByTitle, &title_key)?.is_none() {
+                    let tag = format!("t:{title_key}");
+                    for term in search_terms(&title_key) {
+                        w.push(Write::put(T::ByText, pair_key(&term, &tag), Vec::new()));
+                    }
                 }
             }
         }
     }
     Ok(())
+}
+
+/// The search key an award is found under: its title and sub-unit.
+pub(crate) fn title_key(award: &crate::award::Award) -> String {
+    let mut text = award.title.clone();
+    if let Some(unit) = &award.sub_unit {
+        text.push(' ');
+        text.push_str(unit);
+    }
+    crate::text::search_key(&text)
+}
+
+impl Registry {
+    /// The log index of award `id` if it is logged with exactly these statement bytes.
+    fn logged_award_with_digest(&self, id: &str, digest: &[u8; 32]) -> Result<Option<u64>, Error> {
+        let Some(award) = crate::policy::View::award(&self.store, id).map_err(|e| Error::internal(e.to_string()))? else {
+            return Ok(None);
+        };
+        let entry = self.entry(award.index)?;
+        let logged: [u8; 32] = Sha256::digest(&entry.statement).into();
+        Ok((logged == *digest).then_some(award.index))
+    }
 }
 
 /// Object-safe encoding, so that one closure encodes every record type.

@@ -204,6 +204,17 @@ impl Store {
             .collect()
     }
 
+    /// The first id stored under `prefix` in a pair index, if any.
+    pub fn ids_with_prefix_first(&self, t: T, prefix: &str) -> Result<Option<String>, StoreError> {
+        match self.tree(t).scan_prefix(pair_prefix(prefix)).next() {
+            Some(r) => {
+                let (k, _) = r.map_err(|e| self.err(e))?;
+                Ok(pair_id(&k).map(str::to_string))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// Every record of a tree, decoded.
     pub fn all<R: serde::de::DeserializeOwned>(&self, t: T, what: &'static str) -> Result<Vec<R>, StoreError> {
         self.tree(t)
@@ -312,15 +323,23 @@ impl View for Store {
 }
 
 impl HashReader for Store {
+    /// Stored hash `i` (level `l`, position `m` in Go tlog's numbering) was created by appending
+    /// leaf `((m + 1) << l) - 1`, as the `l`-th hash of that leaf's group.
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, TlogError> {
         indexes
             .iter()
-            .map(|i| {
-                let v = self
-                    .get(T::Hashes, &i.to_be_bytes())
+            .map(|&i| {
+                let (level, m) = crate::tlog::split_stored_hash_index(i);
+                let leaf = ((m + 1) << level) - 1;
+                let group = self
+                    .get(T::Hashes, &trees::hash_group_key(leaf))
                     .map_err(|e| TlogError::Storage { message: e.to_string() })?
-                    .ok_or_else(|| TlogError::Storage { message: format!("stored hash {i} is missing") })?;
-                v.as_slice().try_into().map_err(|_| TlogError::Storage { message: format!("stored hash {i} is not 32 bytes") })
+                    .ok_or_else(|| TlogError::Storage { message: format!("stored hash {i} (of leaf {leaf}) is missing") })?;
+                let at = level as usize * 32;
+                group
+                    .get(at..at + 32)
+                    .and_then(|h| h.try_into().ok())
+                    .ok_or_else(|| TlogError::Storage { message: format!("stored hash {i} (of leaf {leaf}) is not in its group of {} bytes", group.len()) })
             })
             .collect()
     }

@@ -7,17 +7,17 @@
 //! | --- | --- | --- |
 //! | `meta/v1` | ASCII name | raw: `size` u64 BE, `last_time_us` i64 BE, `origin`, `log_vkey` UTF-8 |
 //! | `entries/v1` | log index u64 BE | raw: the exact entry bytes (Merkle leaf data) |
-//! | `hashes/v1` | stored-hash index u64 BE | raw: 32-byte hash (leaf and completed subtree hashes) |
+//! | `hashes/v2` | leaf index n u64 BE | raw: the stored hashes created by appending leaf n (its leaf hash, then each subtree it completes), 32 bytes each |
 //! | `checkpoints/v1` | tree size u64 BE | raw: the signed checkpoint note |
-//! | `statements/v1` | SHA-256 of statement bytes | raw: log index u64 BE (duplicate submissions) |
+//! | `statements/v1` | SHA-256 of statement bytes | raw: log index u64 BE (duplicate submissions; awards are found by id instead) |
 //! | `authorities/v1` | authority id | `Authority` |
 //! | `key_owner/v1` | did:key | raw: authority id |
 //! | `schemes/v1` | scheme id | `Scheme` |
 //! | `holders/v1` | USCC | `Holder` |
 //! | `awards/v1` | award id | `Award` |
 //! | `by_holder/v1`, `by_scheme/v1`, `by_issuer/v1` | value ‖ 0x00 ‖ award id | empty |
-//! | `by_year/v1` | batch year u32 BE ‖ award id | empty |
-//! | `by_text/v1` | search bigram ‖ 0x00 ‖ award id or `h:`USCC | empty |
+//! | `by_title/v1` | search key of the title ‖ 0x00 ‖ award id | empty |
+//! | `by_text/v1` | search bigram ‖ 0x00 ‖ `t:`title search key or `h:`USCC | empty (written once per distinct title or holder name) |
 
 /// Index of each tree in [`NAMES`] (and in a transaction's tree list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub enum T {
     ByHolder,
     ByScheme,
     ByIssuer,
-    ByYear,
+    ByTitle,
     ByText,
 }
 
@@ -44,7 +44,7 @@ pub enum T {
 pub const NAMES: &[&str] = &[
     "meta/v1",
     "entries/v1",
-    "hashes/v1",
+    "hashes/v2",
     "checkpoints/v1",
     "statements/v1",
     "authorities/v1",
@@ -55,7 +55,7 @@ pub const NAMES: &[&str] = &[
     "by_holder/v1",
     "by_scheme/v1",
     "by_issuer/v1",
-    "by_year/v1",
+    "by_title/v1",
     "by_text/v1",
 ];
 
@@ -81,9 +81,7 @@ pub fn pair_id(key: &[u8]) -> Option<&str> {
     std::str::from_utf8(&key[pos + 1..]).ok()
 }
 
-/// A year-index key.
-pub fn year_key(year: u32, id: &str) -> Vec<u8> {
-    let mut k = year.to_be_bytes().to_vec();
-    k.extend_from_slice(id.as_bytes());
-    k
+/// The key of the stored hashes created by appending leaf `n`.
+pub fn hash_group_key(n: u64) -> [u8; 8] {
+    n.to_be_bytes()
 }
