@@ -190,3 +190,41 @@ fn damaged_store_gives_a_clear_error_not_a_panic() {
         }
     }
 }
+
+#[test]
+fn backup_restores_to_the_same_checkpoint_and_damage_is_refused() {
+    let fx = fixture();
+    let backup = fx.work.join("backup");
+    let out = honors().arg("--db").arg(&fx.pristine).args(["backup", "--json"]).arg(&backup).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = std::fs::metadata(backup.join("log.key")).unwrap();
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&key.permissions()) & 0o777, 0o600);
+    // Restore into a new directory: same checkpoint, clean audit, same awards.
+    let restored = fx.work.join("restored");
+    let out = honors().arg("--db").arg(&restored).args(["restore", "--json"]).arg(&backup).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let back: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(back["root"], report["root"]);
+    let cp = |db: &Path| honors().arg("--db").arg(db).args(["log", "checkpoint"]).output().unwrap().stdout;
+    assert_eq!(cp(&restored), cp(&fx.pristine));
+    fx.audit_clean(&restored, 0);
+    let list = |db: &Path| honors().arg("--db").arg(db).args(["award", "list", "--json"]).output().unwrap().stdout;
+    assert_eq!(list(&restored), list(&fx.pristine));
+    // Restoring over an existing registry is refused.
+    let again = honors().arg("--db").arg(&restored).args(["restore"]).arg(&backup).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    // A damaged backup is refused with the entry named, and a truncated one too.
+    let entries = std::fs::read(backup.join("entries")).unwrap();
+    let mut edited = entries.clone();
+    let at = edited.len() / 2;
+    edited[at] ^= 0x01;
+    std::fs::write(backup.join("entries"), &edited).unwrap();
+    let out = honors().arg("--db").arg(fx.work.join("r2")).args(["restore"]).arg(&backup).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("entry") && stderr.contains("damaged"), "{stderr}");
+    std::fs::write(backup.join("entries"), &entries[..entries.len() - 7]).unwrap();
+    let out = honors().arg("--db").arg(fx.work.join("r3")).args(["restore"]).arg(&backup).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}

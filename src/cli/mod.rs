@@ -3,6 +3,7 @@
 
 mod audit;
 mod authority;
+mod backup;
 mod award;
 mod common;
 mod demo;
@@ -83,6 +84,10 @@ pub enum Command {
     Verify(verify::Args),
     /// Replay the whole log and check every signature, policy decision, time and checkpoint.
     Audit(audit::Args),
+    /// Back up the log, its checkpoints and the registry's config into a directory.
+    Backup(backup::BackupArgs),
+    /// Rebuild a registry (in --db) from a backup, checking it reproduces every checkpoint.
+    Restore(backup::RestoreArgs),
     /// The transparency log: checkpoint, key, proofs.
     #[command(subcommand)]
     Log(log::Cmd),
@@ -135,6 +140,8 @@ pub fn run(command: Command, ctx: &Ctx) -> Result<i32, Error> {
         Command::Prove(a) => prove::run(a, ctx),
         Command::Verify(a) => verify::run(a, ctx),
         Command::Audit(a) => audit::run(a, ctx),
+        Command::Backup(a) => backup::backup(a, ctx),
+        Command::Restore(a) => backup::restore(a, ctx),
         Command::Log(c) => log::run(c, ctx),
     }
 }

@@ -13,6 +13,7 @@
 mod query;
 mod verify;
 mod audit;
+mod backup;
 pub(crate) mod submit;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ use crate::tlog::{self, Checkpoint, NoteSigner, NoteVerifier};
 use crate::trust::TrustRoots;
 
 pub use query::{normalize_id, AwardFilter, AwardView, Found, HistoryEvent};
+pub use backup::BackupReport;
 pub use submit::Accepted;
 
 /// `registry.toml`: where the log key is and what the log is called.

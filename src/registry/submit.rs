@@ -172,14 +172,7 @@ impl Registry {
         for (i, e) in entries.into_iter().enumerate() {
             writes.push(Write::put(T::Entries, (start + i as u64).to_be_bytes().to_vec(), e));
         }
-        // One value per leaf: the hashes that appending it created.
-        let mut offset = 0usize;
-        for leaf in start..new_size {
-            let count = (tlog::stored_hash_count(leaf + 1) - tlog::stored_hash_count(leaf)) as usize;
-            let group: Vec<u8> = new_hashes[offset..offset + count].concat();
-            offset += count;
-            writes.push(Write::put(T::Hashes, hash_group_key(leaf).to_vec(), group));
-        }
+        hash_writes(start, new_size, &new_hashes, &mut writes);
         writes.push(Write::put(T::Meta, b"size".to_vec(), new_size.to_be_bytes().to_vec()));
         writes.push(Write::put(T::Meta, b"last_time_us".to_vec(), micros(time).to_be_bytes().to_vec()));
         writes.push(Write::put(T::Checkpoints, new_size.to_be_bytes().to_vec(), note.into_bytes()));
@@ -189,6 +182,18 @@ impl Registry {
             eprintln!("submit {}: verify {:?} decide {:?} tree {:?} commit {:?} ({} writes)", results.len(), t1, t2 - t1, t3 - t2, t0.elapsed() - t3, writes.len());
         }
         Ok(results.into_iter().map(|r| r.map(|a| Accepted { tree_size: new_size, ..a })).collect())
+    }
+}
+
+/// The writes of the stored hashes created by appending leaves `start..end`: one value per
+/// leaf, holding the hashes that appending it created (in stored-index order).
+pub(crate) fn hash_writes(start: u64, end: u64, new_hashes: &[Hash], writes: &mut Vec<Write>) {
+    let mut offset = 0usize;
+    for leaf in start..end {
+        let count = (tlog::stored_hash_count(leaf + 1) - tlog::stored_hash_count(leaf)) as usize;
+        let group: Vec<u8> = new_hashes[offset..offset + count].concat();
+        offset += count;
+        writes.push(Write::put(T::Hashes, hash_group_key(leaf).to_vec(), group));
     }
 }
 
@@ -219,7 +224,7 @@ impl HashReader for Pending<'_> {
 
 /// The store writes for one effect: the record and, for new awards and holders, the indexes.
 /// Search bigrams are written once per distinct title (`titles` remembers this batch's).
-fn effect_writes(e: &Effect, store: &Store, titles: &mut std::collections::HashSet<String>, w: &mut Vec<Write>) -> Result<(), Error> {
+pub(crate) fn effect_writes(e: &Effect, store: &Store, titles: &mut std::collections::HashSet<String>, w: &mut Vec<Write>) -> Result<(), Error> {
     let enc = |what, v: &dyn erased::Encode| v.encode(what).map_err(|e| Error::internal(e.to_string()));
     match e {
         Effect::Authority(a) => w.push(Write::put(T::Authorities, a.id.as_bytes().to_vec(), enc("authority", a)?)),

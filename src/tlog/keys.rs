@@ -91,3 +91,9 @@ pub(super) fn parse_vkey(
         VerifyingKey::from_bytes(&key).map_err(|_| bad("the key is not a valid Ed25519 point"))?;
     Ok((name.to_string(), found, pk))
 }
+
+/// The C2SP verifier key (`name+hash+base64`) of an Ed25519 note key.
+pub fn ed25519_vkey(name: &str, key: &ed25519_dalek::VerifyingKey) -> String {
+    let bytes = key.to_bytes();
+    format_vkey(name, key_id(name, 0x01, &bytes), 0x01, &bytes)
+}

@@ -25,6 +25,7 @@
 mod checkpoint;
 mod cosignature;
 mod keys;
+pub use keys::ed25519_vkey;
 mod merkle;
 mod note;
 mod prove;
