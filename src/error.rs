@@ -119,7 +119,7 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         let kind = match &e {
             StoreError::Locked { .. } => ErrorKind::Locked,
-            StoreError::NotARegistry { .. } | StoreError::Exists { .. } => ErrorKind::Input,
+            StoreError::NotARegistry { .. } | StoreError::Exists { .. } | StoreError::Layout { .. } => ErrorKind::Input,
             _ => ErrorKind::Internal,
         };
         Error::new(kind, e.to_string(), None)

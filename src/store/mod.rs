@@ -35,6 +35,8 @@ pub enum StoreError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("the store at {path} could not be opened or read: {reason}. If the disk was damaged, restore the last backup (honors restore) and run honors audit", path = path.display())]
     Sled { path: PathBuf, reason: String },
+    #[error("the store at {path} has layout '{found}', this build reads '{LAYOUT}': open it with the honors version that wrote it, `honors backup` it there, and `honors restore` the backup here", path = path.display())]
+    Layout { path: PathBuf, found: String },
     #[error("stored record is damaged: {0}")]
     Codec(#[from] CodecError),
     #[error("stored data is inconsistent: {0}")]
@@ -63,6 +65,8 @@ pub struct Store {
 }
 
 const STORE_SUBDIR: &str = "store";
+/// The layout version of the trees (see `trees.rs`); a store of another layout is refused.
+pub const LAYOUT: &str = "honors-store/2";
 
 impl Store {
     /// Creates a new, empty store in `dir/store`. Refuses a directory that already has one.
@@ -72,7 +76,9 @@ impl Store {
             return Err(StoreError::Exists { path: dir.to_path_buf() });
         }
         std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
-        Self::open_path(dir, true)
+        let store = Self::open_path(dir, true)?;
+        store.put_meta("layout", LAYOUT.as_bytes())?;
+        Ok(store)
     }
 
     /// Opens the existing store in `dir/store`.
@@ -80,7 +86,12 @@ impl Store {
         if !dir.join(STORE_SUBDIR).join("conf").exists() {
             return Err(StoreError::NotARegistry { path: dir.to_path_buf() });
         }
-        Self::open_path(dir, false)
+        let store = Self::open_path(dir, false)?;
+        let layout = store.meta_text("layout")?.unwrap_or_else(|| "honors-store/1".into());
+        if layout != LAYOUT {
+            return Err(StoreError::Layout { path: dir.to_path_buf(), found: layout });
+        }
+        Ok(store)
     }
 
     fn open_path(dir: &Path, create: bool) -> Result<Store, StoreError> {
