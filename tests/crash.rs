@@ -228,3 +228,79 @@ fn backup_restores_to_the_same_checkpoint_and_damage_is_refused() {
     let out = honors().arg("--db").arg(fx.work.join("r3")).args(["restore"]).arg(&backup).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Private key bytes appear nowhere: not in the store, not in the repository, not in any output.
+#[test]
+fn no_private_key_bytes_in_store_repository_or_output() {
+    use base64::Engine;
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("demo");
+    let demo = honors().args(["demo", "--json", "--dir"]).arg(&db).output().unwrap();
+    assert!(demo.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&demo.stdout).unwrap();
+    let mut needles: Vec<Vec<u8>> = Vec::new();
+    let mut keys: Vec<(PathBuf, PathBuf)> = report["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (PathBuf::from(k["key_file"].as_str().unwrap()), PathBuf::from(k["passphrase_file"].as_str().unwrap())))
+        .collect();
+    keys.push((db.join("log.key"), db.join("keys/log.pass")));
+    for (key, pass) in &keys {
+        let p = honors::keyfile::Passphrase::from_file(pass).unwrap();
+        let (sk, _) = honors::keyfile::read_key_file(key, &p).unwrap();
+        let seed = sk.to_bytes();
+        let hex: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+        needles.push(seed.to_vec());
+        needles.push(hex.clone().into_bytes());
+        needles.push(hex.to_uppercase().into_bytes());
+        needles.push(base64::engine::general_purpose::STANDARD.encode(seed).into_bytes());
+        needles.push(base64::engine::general_purpose::STANDARD_NO_PAD.encode(seed).into_bytes());
+        needles.push(bs58::encode(seed).into_string().into_bytes());
+    }
+    let contains = |hay: &[u8]| needles.iter().any(|n| hay.windows(n.len()).any(|w| w == n.as_slice()));
+    // Outputs of commands, including failures.
+    let (k, p) = &keys[0];
+    let wrong = tmp.path().join("wrong.pass");
+    std::fs::write(&wrong, "not the passphrase").unwrap();
+    let runs = [
+        honors().arg("--db").arg(&db).args(["award", "list", "--json"]).output().unwrap(),
+        honors().arg("--db").arg(&db).args(["audit", "--json"]).output().unwrap(),
+        honors().arg("--db").arg(&db).args(["authority", "list", "--json"]).output().unwrap(),
+        honors().arg("--db").arg(&db).args(["scheme", "define", "--title", "x", "--level", "national", "--key"]).arg(k).arg("--passphrase-file").arg(&wrong).output().unwrap(),
+        honors().arg("--db").arg(&db).args(["scheme", "define", "--title", "测试", "--level", "bogus", "--key"]).arg(k).arg("--passphrase-file").arg(p).output().unwrap(),
+    ];
+    for out in std::iter::once(&demo).chain(runs.iter()) {
+        assert!(!contains(&out.stdout) && !contains(&out.stderr), "private key bytes in command output");
+    }
+    assert_eq!(runs[3].status.code(), Some(2), "wrong passphrase must exit 2");
+    // Every file of the store (raw sled files) and of the registry directory besides key files.
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                walk(&e.path(), out);
+            } else {
+                out.push(e.path());
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&db.join("store"), &mut files);
+    files.push(db.join("registry.toml"));
+    files.push(db.join("trust-roots.toml"));
+    assert!(files.len() > 3);
+    for f in &files {
+        assert!(!contains(&std::fs::read(f).unwrap()), "private key bytes in {}", f.display());
+    }
+    // The repository itself.
+    let mut repo = Vec::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for sub in ["src", "tests", "keys", "docs"] {
+        if root.join(sub).exists() {
+            walk(&root.join(sub), &mut repo);
+        }
+    }
+    for f in &repo {
+        assert!(!contains(&std::fs::read(f).unwrap()), "private key bytes in {}", f.display());
+    }
+}
