@@ -92,13 +92,11 @@ pub fn replay(source: &dyn EntrySource, trust: &TrustRoots, checkpoints: &[(u64,
                 break;
             }
         };
-        // Parse and verify signatures in parallel.
+        // Parse in parallel and verify signatures in batches of 64 (with per-signature fallback).
         let checked: Vec<(u64, Vec<u8>, Result<(Entry, SignedStatement), Finding>)> = chunk
             .into_par_iter()
-            .map(|(pos, bytes)| {
-                let r = check_entry(pos, &bytes);
-                (pos, bytes, r)
-            })
+            .chunks(64)
+            .flat_map_iter(check_entries)
             .collect();
         let mut expect = start;
         for (pos, bytes, result) in checked {
@@ -218,16 +216,39 @@ pub fn check_against(note: &[u8], trust: &TrustRoots, replay: &Replay) -> Vec<Fi
     }
 }
 
-fn check_entry(pos: u64, bytes: &[u8]) -> Result<(Entry, SignedStatement), Finding> {
+type Checked = (u64, Vec<u8>, Result<(Entry, SignedStatement), Finding>);
+
+/// Parses a run of entries and verifies their signatures as one batch.
+fn check_entries(run: Vec<(u64, Vec<u8>)>) -> Vec<Checked> {
+    let mut out: Vec<Checked> = Vec::with_capacity(run.len());
+    let mut prepared = Vec::with_capacity(run.len());
+    let mut slots = Vec::with_capacity(run.len());
+    for (pos, bytes) in run {
+        match parse_entry(pos, &bytes) {
+            Ok((entry, signed, prep)) => {
+                slots.push(out.len());
+                prepared.push(prep);
+                out.push((pos, bytes, Ok((entry, signed))));
+            }
+            Err(f) => out.push((pos, bytes, Err(f))),
+        }
+    }
+    for (slot, result) in slots.into_iter().zip(crate::credential::verify_batch(&prepared)) {
+        if let Err(e) = result {
+            let pos = out[slot].0;
+            out[slot].2 = Err(Finding::new(Some(pos), "signature", "a valid eddsa-jcs-2022 signature", e.to_string()));
+        }
+    }
+    out
+}
+
+fn parse_entry(pos: u64, bytes: &[u8]) -> Result<(Entry, SignedStatement, crate::credential::Prepared), Finding> {
     let entry = Entry::parse(bytes).map_err(|e| Finding::new(Some(pos), "entry", "a well-formed log entry", e.to_string()))?;
     if entry.index != pos {
         return Err(Finding::new(Some(pos), "order", format!("index {pos}"), format!("an entry that says index {}", entry.index)));
     }
     let (signed, prepared) = parse_signed(&entry.statement).map_err(|e| Finding::new(Some(pos), "statement", "a well-formed signed statement", e.to_string()))?;
-    if let Some(Err(e)) = crate::credential::verify_batch(std::slice::from_ref(&prepared)).pop() {
-        return Err(Finding::new(Some(pos), "signature", "a valid eddsa-jcs-2022 signature", e.to_string()));
-    }
-    Ok((entry, signed))
+    Ok((entry, signed, prepared))
 }
 
 fn b64(h: &Hash) -> String {
