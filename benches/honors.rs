@@ -1,0 +1,214 @@
+//! Benchmarks: every figure next to the raw primitive it is made of, measured in the same run.
+//!
+//! `cargo bench --bench honors` (all), or `cargo bench --bench honors -- audit` (one group).
+//! The 100,000-entry registry is built once per run with `honors demo --scale` logic
+//! (set HONORS_BENCH_SIZE to change it). Results and ratios: docs/PERFORMANCE.md.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use ed25519_dalek::{Signer, SigningKey};
+use sha2::{Digest, Sha256};
+
+use honors::registry::Registry;
+
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
+}
+
+/// A demo registry scaled to `n` awards, built once per process.
+fn registry(n: usize) -> &'static (tempfile::TempDir, std::path::PathBuf) {
+    static REG: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> = std::sync::OnceLock::new();
+    REG.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("reg");
+        let t = std::time::Instant::now();
+        honors::demo::build(&dir, now(), Some(n), &|_| {}).unwrap();
+        eprintln!("built a registry of {n} awards in {:.1} s", t.elapsed().as_secs_f64());
+        (tmp, dir)
+    })
+}
+
+fn bench_size() -> usize {
+    std::env::var("HONORS_BENCH_SIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
+
+/// A signed award credential from the registry (its exact logged bytes).
+fn sample_credential(reg: &Registry) -> Vec<u8> {
+    let awards = reg.list_awards(&Default::default(), now()).unwrap();
+    reg.award_credential(&awards[awards.len() / 2].id).unwrap()
+}
+
+fn primitives(c: &mut Criterion) {
+    let mut g = c.benchmark_group("primitives");
+    let key = SigningKey::from_bytes(&[7; 32]);
+    let msg = [42u8; 64];
+    let sig = key.sign(&msg);
+    let vk = key.verifying_key();
+    let entry = vec![0x5au8; 1600];
+    g.bench_function("ed25519_sign", |b| b.iter(|| key.sign(black_box(&msg))));
+    g.bench_function("ed25519_verify_strict", |b| b.iter(|| vk.verify_strict(black_box(&msg), &sig).unwrap()));
+    g.throughput(Throughput::Bytes(entry.len() as u64));
+    g.bench_function("sha256_1600B", |b| b.iter(|| Sha256::digest(black_box(&entry))));
+    g.throughput(Throughput::Elements(1));
+    let tmp = tempfile::tempdir().unwrap();
+    let db = sled::Config::new().path(tmp.path().join("s")).cache_capacity(64 << 20).open().unwrap();
+    let tree = db.open_tree("t").unwrap();
+    let mut i = 0u64;
+    g.bench_function("sled_insert_1600B", |b| {
+        b.iter(|| {
+            i += 1;
+            tree.insert(i.to_be_bytes(), entry.as_slice()).unwrap()
+        })
+    });
+    let data = tmp.path().join("s").join("db");
+    g.bench_function("sled_insert_flush_fsync", |b| {
+        b.iter(|| {
+            i += 1;
+            tree.insert(i.to_be_bytes(), entry.as_slice()).unwrap();
+            db.flush().unwrap();
+            std::fs::File::open(&data).unwrap().sync_all().unwrap();
+        })
+    });
+    g.finish();
+}
+
+fn credentials(c: &mut Criterion) {
+    let (_, dir) = registry(bench_size());
+    let reg = Registry::open(dir).unwrap();
+    let bytes = sample_credential(&reg);
+    let signed = honors::statement::verify_signed(&bytes).unwrap();
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let mut st = signed.statement.clone();
+    st.issuer_did = honors::credential::didkey::did_for(&key.verifying_key());
+    let mut g = c.benchmark_group("credential");
+    g.bench_function("issue_sign_award", |b| b.iter(|| honors::statement::sign(black_box(&st), &key, now()).unwrap()));
+    g.bench_function("verify_award", |b| b.iter(|| honors::statement::verify_signed(black_box(&bytes)).unwrap()));
+    let prepared: Vec<_> = (0..64).map(|_| honors::statement::parse_signed(&bytes).unwrap().1).collect();
+    g.throughput(Throughput::Elements(64));
+    g.bench_function("verify_batch_64", |b| b.iter(|| honors::credential::verify_batch(black_box(&prepared))));
+    g.finish();
+    drop(reg);
+}
+
+fn registry_ops(c: &mut Criterion) {
+    let (_, dir) = registry(bench_size());
+    let reg = Registry::open(dir).unwrap();
+    let size = reg.size().unwrap();
+    let mut g = c.benchmark_group("registry");
+    let mut n = 0u64;
+    g.bench_function("inclusion_proof", |b| {
+        b.iter(|| {
+            n = (n + 7919) % size;
+            reg.inclusion_proof(black_box(n), size).unwrap()
+        })
+    });
+    let id = reg.list_awards(&Default::default(), now()).unwrap()[1000].id.clone();
+    g.bench_function("prove_vc", |b| b.iter(|| reg.award_credential(black_box(&id)).unwrap()));
+    g.bench_function("search_traditional", |b| b.iter(|| reg.search(black_box("全國三八紅旗集體"), now()).unwrap()));
+    g.finish();
+    drop(reg);
+}
+
+fn audit(c: &mut Criterion) {
+    let (_, dir) = registry(bench_size());
+    let reg = Registry::open(dir).unwrap();
+    let size = reg.size().unwrap();
+    // The raw cost of the same entries: SHA-256 of every entry and verify_strict of every signature.
+    let mut entries = Vec::with_capacity(size as usize);
+    let mut proofs = Vec::with_capacity(size as usize);
+    for i in 0..size {
+        let e = reg.entry(i).unwrap();
+        let (_, p) = honors::statement::parse_signed(&e.statement).unwrap();
+        proofs.push(p);
+        entries.push(e.encode().unwrap());
+    }
+    let mut g = c.benchmark_group("audit");
+    g.sample_size(10).measurement_time(Duration::from_secs(30)).throughput(Throughput::Elements(size));
+    g.bench_function(format!("raw_verify_strict_sha256_{size}"), |b| {
+        b.iter(|| {
+            for (e, p) in entries.iter().zip(&proofs) {
+                black_box(honors::tlog::leaf_hash(e));
+                p.claims.key.verify_strict(&p.message, &p.signature).unwrap();
+            }
+        })
+    });
+    g.bench_function(format!("audit_live_{size}"), |b| {
+        b.iter(|| {
+            let r = reg.audit(None, None, &|_, _| {}).unwrap();
+            assert!(r.findings.is_empty());
+        })
+    });
+    g.finish();
+}
+
+fn writes(c: &mut Criterion) {
+    // Its own registry (appending must not change what the other groups measure).
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("w");
+    honors::demo::build(&dir, now(), Some(20_000), &|_| {}).unwrap();
+    let reg = Registry::open(&dir).unwrap();
+    reg.unlock_log(&honors::keyfile::Passphrase::from_file(&dir.join("keys/log.pass")).unwrap()).unwrap();
+    let commission = "河南省卫生健康委员会";
+    let (key, _) = std::fs::read_dir(dir.join("keys"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "key"))
+        .find_map(|p| {
+            let info = honors::keyfile::read_key_info(&p).ok()?;
+            (info.label == commission).then(|| {
+                let pass = honors::keyfile::Passphrase::from_file(&p.with_extension("pass")).unwrap();
+                honors::keyfile::read_key_file(&p, &pass).unwrap()
+            })
+        })
+        .unwrap();
+    let authority = reg.authorities().unwrap().into_iter().find(|a| a.name == commission).unwrap();
+    let scheme = reg.schemes().unwrap().into_iter().find(|s| s.owner == authority.id).unwrap();
+    let holder = reg.holders().unwrap().into_iter().find(|h| h.province == "河南省").unwrap();
+    let did = honors::credential::didkey::did_for(&key.verifying_key());
+    let batch = |n: usize| -> Vec<Vec<u8>> {
+        (0..n)
+            .map(|i| {
+                let st = honors::statement::Statement {
+                    id: format!("urn:uuid:{}", uuid::Uuid::now_v7()),
+                    issuer_did: did.clone(),
+                    issuer_name: commission.into(),
+                    valid_from: now(),
+                    valid_until: None,
+                    kind: honors::statement::Kind::Award {
+                        uscc: holder.uscc.parse().unwrap(),
+                        holder_name: holder.name.clone(),
+                        sub_unit: Some(format!("科室{i}")),
+                        title: scheme.title.clone(),
+                        scheme: scheme.id.clone(),
+                        scheme_title: scheme.title.clone(),
+                        batch_year: Some(2026),
+                        previous: None,
+                        reason: None,
+                    },
+                };
+                honors::statement::sign(&st, &key, now()).unwrap()
+            })
+            .collect()
+    };
+    let mut g = c.benchmark_group("write");
+    g.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(1000));
+    // 1,000 signed awards: verified, decided, logged, checkpointed and fsynced together.
+    g.bench_function("submit_batch_1000_awards_durable", |b| {
+        b.iter_batched(|| batch(1000), |bytes| {
+            let r = reg.submit(bytes, now()).unwrap();
+            assert!(r.iter().all(|x| x.is_ok()));
+        }, BatchSize::PerIteration)
+    });
+    // One statement per commit: the cost of a single durable write.
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("submit_one_award_durable", |b| {
+        b.iter_batched(|| batch(1).pop().unwrap(), |bytes| reg.submit_one(bytes, now()).unwrap(), BatchSize::PerIteration)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, primitives, credentials, registry_ops, audit, writes);
+criterion_main!(benches);
