@@ -74,41 +74,67 @@ impl View for MemoryState {
     }
 }
 
-/// Pending effects layered over a base state: reads see the pending changes first.
+/// Pending effects layered over a base state: reads see the pending changes first. Base reads
+/// of authorities, keys, schemes and holders are cached for the life of the overlay (one
+/// batch), since nearly every statement of a batch asks for the same few.
 pub struct Overlay<'a, V: View> {
     pub base: &'a V,
     pub pending: MemoryState,
+    cache: std::cell::RefCell<BaseCache>,
+}
+
+#[derive(Default)]
+struct BaseCache {
+    authorities: HashMap<String, Option<Authority>>,
+    key_owner: HashMap<String, Option<String>>,
+    schemes: HashMap<String, Option<Scheme>>,
+    holders: HashMap<String, Option<Holder>>,
 }
 
 impl<'a, V: View> Overlay<'a, V> {
     pub fn new(base: &'a V) -> Self {
-        Overlay { base, pending: MemoryState::default() }
+        Overlay { base, pending: MemoryState::default(), cache: Default::default() }
     }
+}
+
+/// Reads `key` from the base through a cache map.
+fn cached<T: Clone>(
+    map: impl Fn(&mut BaseCache) -> &mut HashMap<String, Option<T>>,
+    cache: &std::cell::RefCell<BaseCache>,
+    key: &str,
+    read: impl FnOnce() -> Result<Option<T>, ViewError>,
+) -> Result<Option<T>, ViewError> {
+    if let Some(hit) = map(&mut cache.borrow_mut()).get(key) {
+        return Ok(hit.clone());
+    }
+    let value = read()?;
+    map(&mut cache.borrow_mut()).insert(key.to_string(), value.clone());
+    Ok(value)
 }
 
 impl<V: View> View for Overlay<'_, V> {
     fn authority(&self, id: &str) -> Result<Option<Authority>, ViewError> {
         match self.pending.authorities.get(id) {
             Some(a) => Ok(Some(a.clone())),
-            None => self.base.authority(id),
+            None => cached(|c| &mut c.authorities, &self.cache, id, || self.base.authority(id)),
         }
     }
     fn authority_of_key(&self, did: &str) -> Result<Option<String>, ViewError> {
         match self.pending.key_owner.get(did) {
             Some(a) => Ok(Some(a.clone())),
-            None => self.base.authority_of_key(did),
+            None => cached(|c| &mut c.key_owner, &self.cache, did, || self.base.authority_of_key(did)),
         }
     }
     fn scheme(&self, id: &str) -> Result<Option<Scheme>, ViewError> {
         match self.pending.schemes.get(id) {
             Some(s) => Ok(Some(s.clone())),
-            None => self.base.scheme(id),
+            None => cached(|c| &mut c.schemes, &self.cache, id, || self.base.scheme(id)),
         }
     }
     fn holder(&self, uscc: &str) -> Result<Option<Holder>, ViewError> {
         match self.pending.holders.get(uscc) {
             Some(h) => Ok(Some(h.clone())),
-            None => self.base.holder(uscc),
+            None => cached(|c| &mut c.holders, &self.cache, uscc, || self.base.holder(uscc)),
         }
     }
     fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
