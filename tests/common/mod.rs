@@ -75,9 +75,11 @@ impl Run {
     }
 
     /// The `{"error": {"kind", "message", "hint"}}` printed under `--json`.
+    /// Asserts that stdout is exactly that one JSON value, with a message.
+    #[track_caller]
     pub fn error_kind(&self) -> String {
-        let line = self.stdout.lines().last().unwrap_or_default();
-        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{self}\nno JSON error on stdout: {e}"));
+        let v: Value = serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{self}\nstdout is not one JSON error value: {e}"));
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{self}");
         v["error"]["kind"].as_str().unwrap_or_default().to_string()
     }
 }
