@@ -18,14 +18,14 @@ use serde_json::Value;
 
 /// A demo registry of its own for one test.
 struct Demo {
-    _tmp: tempfile::TempDir,
+    tmp: tempfile::TempDir,
     db: Db,
     report: Value,
 }
 
 fn demo_db() -> Demo {
     let (tmp, dir, report) = demo();
-    Demo { _tmp: tmp, db: Db::new(dir), report }
+    Demo { tmp: tmp, db: Db::new(dir), report }
 }
 
 impl Demo {
@@ -234,9 +234,9 @@ fn a_status_changed_without_a_statement_is_found_at_the_award() {
 fn a_registry_rolled_back_to_an_older_copy_is_found_against_a_kept_checkpoint() {
     let d = demo_db();
     let n = d.entries();
-    let old = d._tmp.path().join("old-copy");
+    let old = d.tmp.path().join("old-copy");
     copy_dir(&d.db.dir, &old);
-    let old_cp = d._tmp.path().join("checkpoint-old.txt");
+    let old_cp = d.tmp.path().join("checkpoint-old.txt");
     std::fs::write(&old_cp, d.db.checkpoint_note()).unwrap();
     // The live registry moves on.
     let (key_file, pass_file) = d.key("国家卫生健康委员会");
@@ -246,14 +246,14 @@ fn a_registry_rolled_back_to_an_older_copy_is_found_against_a_kept_checkpoint() 
     ])
     .code(0);
     assert_eq!(d.db.log_size(), n + 1);
-    let kept = d._tmp.path().join("checkpoint-kept.txt");
+    let kept = d.tmp.path().join("checkpoint-kept.txt");
     std::fs::write(&kept, d.db.checkpoint_note()).unwrap();
     // The live registry contains both kept checkpoints.
     let kept_s = kept.to_str().unwrap();
     assert_eq!(d.audit(&["--against", kept_s]).0, 0);
     assert_eq!(d.audit(&["--against", old_cp.to_str().unwrap()]).0, 0);
     // The old copy audits clean on its own: only the kept checkpoint reveals the rollback.
-    let old_db = Demo { _tmp: tempfile::tempdir().unwrap(), db: Db::new(&old), report: d.report.clone() };
+    let old_db = Demo { tmp: tempfile::tempdir().unwrap(), db: Db::new(&old), report: d.report.clone() };
     assert_eq!(old_db.audit(&[]).0, 0);
     let (code, v) = old_db.audit(&["--against", kept_s]);
     assert_eq!(code, 1, "{v:#}");

@@ -75,8 +75,7 @@ fn an_invalid_uscc_is_refused_naming_the_expected_check_character() {
     let before = f.db.log_size();
     let r = f.signed(&f.sd, &["holder", "register", "--uscc", "91350100M000100Y4Z", "--name", "某医院", "--province", "山东省", "--city", "济南市"]).code(2);
     assert_eq!(r.error_kind(), "input");
-    let r = r.says(&["91350100M000100Y4Z", "'Z'", "'3'"]);
-    let _ = r;
+    r.says(&["91350100M000100Y4Z", "'Z'", "'3'"]);
     assert_eq!(f.db.log_size(), before, "nothing stored");
     // The corrected code is accepted.
     f.signed(&f.sd, &["holder", "register", "--uscc", "91350100M000100Y43", "--name", "某医院", "--province", "山东省", "--city", "济南市"]).code(0);
