@@ -129,6 +129,12 @@ impl From<StoreError> for Error {
 impl From<KeyFileError> for Error {
     fn from(e: KeyFileError) -> Self {
         let kind = match &e {
+            // A missing or unreadable file is the caller's input (exit 2); other I/O is internal.
+            KeyFileError::Io { source, .. }
+                if matches!(source.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied) =>
+            {
+                ErrorKind::Input
+            }
             KeyFileError::Io { .. } => ErrorKind::Internal,
             _ => ErrorKind::Input,
         };
@@ -142,7 +148,7 @@ impl From<PolicyError> for Error {
             PolicyError::View(v) => Error::internal(format!("reading registry state: {v}")),
             other => Error::refused(
                 format!("statement refused: {other}"),
-                "nothing was stored; see `honors authority show` for what each authority may do",
+                "nothing was stored; see `honors authority list` for what each authority may do",
             ),
         }
     }

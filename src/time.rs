@@ -60,6 +60,15 @@ pub fn format_cst(t: Timestamp) -> String {
     t.to_zoned(jiff::tz::TimeZone::fixed(CST)).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
+/// Formats an instant in China time keeping its microseconds when it has any:
+/// `2024-05-01T00:00:00+08:00`, `2024-05-01T00:00:00.000123+08:00`. For instants compared
+/// with integration times (a key's compromise), where truncating to the second would move
+/// the instant earlier and void what was logged before it.
+pub fn format_cst_micros(t: Timestamp) -> String {
+    let t = from_micros(micros(t));
+    t.to_zoned(jiff::tz::TimeZone::fixed(CST)).strftime("%Y-%m-%dT%H:%M:%S%.f%:z").to_string()
+}
+
 /// Formats an instant in UTC with whole seconds: `2024-05-01T08:00:00Z` (proof `created`).
 pub fn format_utc_seconds(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -109,5 +118,14 @@ mod tests {
         let t = parse_datetime("2024-05-01T08:00:00.123456Z").unwrap();
         assert_eq!(format_utc_micros(t), "2024-05-01T08:00:00.123456Z");
         assert_eq!(from_micros(micros(t)), t);
+    }
+
+    #[test]
+    fn sub_second_instants_keep_their_microseconds() {
+        let whole = parse_datetime("2024-05-01T08:00:00Z").unwrap();
+        assert_eq!(format_cst_micros(whole), "2024-05-01T16:00:00+08:00");
+        let t = parse_datetime("2024-05-01T08:00:00.000123456Z").unwrap();
+        assert_eq!(format_cst_micros(t), "2024-05-01T16:00:00.000123+08:00");
+        assert_eq!(micros(parse_datetime(&format_cst_micros(t)).unwrap()), micros(t));
     }
 }

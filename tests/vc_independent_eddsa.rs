@@ -4,64 +4,18 @@
 //! `serde_json_canonicalizer`, its own hashing), and rejected by it after one
 //! field is changed.
 //!
-//! [`independent_verify`] is the reusable entry point: give it any secured
-//! document (e.g. a credential exported by the CLI).
+//! [`independent_verify`] (in `tests/common/independent_vc.rs`, shared with the CLI tests)
+//! is the reusable entry point: give it any secured document.
 
 mod vc_support;
 
-use affinidi_data_integrity::did_vm::resolve_did_key;
-use affinidi_data_integrity::{DataIntegrityProof, VerifyOptions};
+#[path = "common/independent_vc.rs"]
+mod independent_vc;
+
 use honors::credential::{did_for, sign, verify};
+pub use independent_vc::{independent_verify, independent_verify_reason};
 use serde_json::Value;
 use vc_support::{json, key_from_seed_hex, w3c_key, zh_credential};
-
-/// Verifies `doc` (a secured document with one proof, as an object or an array
-/// of one) with Affinidi's implementation alone; our code is not involved.
-/// Returns false for any failure; the reason is printed to stderr.
-pub fn independent_verify(doc: &Value) -> bool {
-    match independent_verify_reason(doc) {
-        Ok(()) => true,
-        Err(reason) => {
-            eprintln!("independent verifier rejected the document: {reason}");
-            false
-        }
-    }
-}
-
-/// Like [`independent_verify`], with the verifier's reason on failure.
-pub fn independent_verify_reason(doc: &Value) -> Result<(), String> {
-    let mut unsecured = doc.clone();
-    let proof = unsecured
-        .as_object_mut()
-        .ok_or("document is not an object")?
-        .remove("proof")
-        .ok_or("document has no proof")?;
-    let proof = match proof {
-        Value::Array(mut proofs) if proofs.len() == 1 => proofs.remove(0),
-        Value::Array(proofs) => return Err(format!("{} proofs", proofs.len())),
-        other => other,
-    };
-    let proof: DataIntegrityProof =
-        serde_json::from_value(proof).map_err(|e| format!("proof: {e}"))?;
-    let resolved = resolve_did_key(&proof.verification_method).map_err(|e| e.to_string())?;
-    if !proof
-        .cryptosuite
-        .compatible_key_types()
-        .contains(&resolved.key_type)
-    {
-        return Err(format!(
-            "key type {:?} does not fit the cryptosuite",
-            resolved.key_type
-        ));
-    }
-    proof
-        .verify_with_public_key(
-            &unsecured,
-            &resolved.public_key_bytes,
-            VerifyOptions::default(),
-        )
-        .map_err(|e| e.to_string())
-}
 
 fn our_zh_credential() -> Value {
     let key = key_from_seed_hex(&"5a".repeat(32));

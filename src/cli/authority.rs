@@ -218,8 +218,8 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 kind: Kind::KeyRevocation { authority: owner.clone(), did: did.clone(), compromised_at: at, reason },
             };
             let acc = sign_and_submit(ctx, &sk, &st, "key revoked")?;
-            let v = serde_json::json!({"authority": owner, "did": did, "compromised_at": crate::time::format_cst(at), "index": acc.index});
-            ctx.out.result(&v, || format!("key {did} revoked from {}: what it signed that was logged after that is void", crate::time::format_cst(at)))?;
+            let v = serde_json::json!({"authority": owner, "did": did, "compromised_at": crate::time::format_cst_micros(at), "index": acc.index});
+            ctx.out.result(&v, || format!("key {did} revoked from {}: what it signed that was logged after that is void", crate::time::format_cst_micros(at)))?;
             Ok(0)
         }
         Cmd::Succeed { predecessor, successor_key, name, reason, key } => {

@@ -62,7 +62,7 @@ impl Ctx {
                         "set HONORS_LOG_PASSPHRASE, pass --log-passphrase-file FILE, or name log_passphrase_file in registry.toml",
                     )
                 })?;
-                Passphrase::from_file(&file)?
+                passphrase_file(&file)?
             }
         };
         reg.unlock_log(&pass)?;
@@ -73,7 +73,7 @@ impl Ctx {
 /// The passphrase for an authority key: `--passphrase-file` or `HONORS_PASSPHRASE`.
 pub fn passphrase(file: Option<&Path>) -> Result<Passphrase, Error> {
     if let Some(f) = file {
-        return Ok(Passphrase::from_file(f)?);
+        return passphrase_file(f);
     }
     if let Some(v) = std::env::var_os("HONORS_PASSPHRASE") {
         return Ok(Passphrase::new(v.into_encoded_bytes())?);
@@ -82,6 +82,14 @@ pub fn passphrase(file: Option<&Path>) -> Result<Passphrase, Error> {
         "no passphrase for the key",
         "pass --passphrase-file FILE or set HONORS_PASSPHRASE",
     ))
+}
+
+/// Reads a passphrase file; a file that cannot be read is named as the passphrase file it is.
+fn passphrase_file(path: &Path) -> Result<Passphrase, Error> {
+    Passphrase::from_file(path).map_err(|e| match e {
+        keyfile::KeyFileError::Io { source, .. } => Error::file(path, source).context("passphrase file"),
+        other => other.into(),
+    })
 }
 
 /// Unlocks the signing key named by `--key`.

@@ -24,7 +24,7 @@ pub enum Cmd {
         #[arg(long)]
         province: String,
         /// City, e.g. 淄博市.
-        #[arg(long, default_value = "")]
+        #[arg(long)]
         city: String,
         #[command(flatten)]
         key: KeyArgs,

@@ -34,6 +34,10 @@ impl Registry {
         if let Some(note) = against {
             findings.extend(check_against(note, trust, &r));
         }
+        // What `Registry::open` checks on start-up: the stored tree against the latest checkpoint.
+        if let Err(e) = self.check_tree() {
+            findings.push(Finding::new(None, "integrity", "the stored tree to hash to the latest signed checkpoint's root", e.message().to_string()));
+        }
         // Stored tree hashes (one group per leaf) must be the recomputed ones.
         let all = r.tree.stored_hashes();
         let mut groups = 0u64;

@@ -109,6 +109,15 @@ impl Registry {
 
     /// Opens the registry in `dir` and re-checks the stored tree against the last checkpoint.
     pub fn open(dir: &Path) -> Result<Registry, Error> {
+        let reg = Self::open_unchecked(dir)?;
+        reg.check_tree()?;
+        Ok(reg)
+    }
+
+    /// Opens the registry in `dir` without re-checking the stored tree, for `audit` only: an
+    /// auditor must be able to replay a damaged registry and locate the damage, where
+    /// [`Registry::open`] would refuse to open it at all. Never write through it.
+    pub fn open_unchecked(dir: &Path) -> Result<Registry, Error> {
         let store = Store::open(dir)?;
         let config_path = dir.join("registry.toml");
         let text = read_text(&config_path)?;
@@ -119,9 +128,7 @@ impl Registry {
             .meta_text("log_vkey")?
             .ok_or_else(|| Error::internal("the store has no log key recorded (meta log_vkey)"))?;
         let log_verifier = NoteVerifier::from_vkey(&vkey).map_err(|e| Error::internal(format!("stored log key: {e}")))?;
-        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: std::sync::OnceLock::new(), write_lock: Default::default() };
-        reg.check_tree()?;
-        Ok(reg)
+        Ok(Registry { store, dir: dir.into(), config, roots, log_verifier, signer: std::sync::OnceLock::new(), write_lock: Default::default() })
     }
 
     /// The registry directory.

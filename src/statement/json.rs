@@ -101,7 +101,7 @@ fn subject_json(kind: &Kind) -> Value {
             json!({"id": new_did, "authority": authority, "replaces": old_did, "reason": reason})
         }
         Kind::KeyRevocation { authority, did, compromised_at, reason } => json!({
-            "id": did, "authority": authority, "compromisedAt": format_cst(*compromised_at), "reason": reason,
+            "id": did, "authority": authority, "compromisedAt": crate::time::format_cst_micros(*compromised_at), "reason": reason,
         }),
         Kind::Succession { predecessor, successor, successor_did, successor_name, reason } => json!({
             "authority": predecessor, "reason": reason,
