@@ -41,6 +41,8 @@ pub struct Award {
     pub previous: Option<(Relation, String)>,
     /// Awards that renew this one.
     pub renewed_by: Vec<String>,
+    /// Authorities that joined as co-issuers (a joint award), in order.
+    pub co_issuers: Vec<String>,
     /// Log indexes of every statement about this award after its issue.
     pub events: Vec<u64>,
 }

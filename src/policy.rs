@@ -250,12 +250,29 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
                         state: AwardState::Active,
                         previous: previous.clone(),
                         renewed_by: Vec::new(),
+                        co_issuers: Vec::new(),
                         events: Vec::new(),
                     },
                     new: true,
                 },
             );
             Ok(effects)
+        }
+        Kind::CoIssue { award, .. } => {
+            let mut a = view.award(award)?.ok_or(PolicyError::NotFound { what: "award", id: award.clone(), hint: "check the id with honors award list" })?;
+            if a.issuer == signer.id || a.co_issuers.contains(&signer.id) {
+                return Err(PolicyError::Invalid(format!("{} is already an issuer of award {award}", signer.name)));
+            }
+            if !matches!(a.state, AwardState::Active | AwardState::Suspended { .. }) {
+                return Err(PolicyError::Invalid(format!("award {award} is {}: it can no longer be co-issued", state_word(&a.state))));
+            }
+            let holder = active_holder(view, &a.uscc)?;
+            if !signer.covers_holder(&holder.province, &holder.city) {
+                return Err(deny(&format!("co-issue award {award}"), format!("{}/{} lies outside its jurisdiction {}", holder.province, holder.city, signer.jurisdiction)));
+            }
+            a.co_issuers.push(signer.id.clone());
+            a.events.push(pos.index);
+            Ok(vec![Effect::Award { award: a, new: false }])
         }
         Kind::Status { award, action, reason } => {
             let mut a = view.award(award)?.ok_or(PolicyError::NotFound { what: "award", id: award.clone(), hint: "check the id with honors award list" })?;

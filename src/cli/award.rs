@@ -80,6 +80,16 @@ pub enum Cmd {
         #[command(flatten)]
         key: KeyArgs,
     },
+    /// Join an award as co-issuer (a joint award of two authorities); signed by the co-issuer.
+    Cosign {
+        /// The award id.
+        id: String,
+        /// Why (e.g. 联合表彰).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
     /// Suspend an award (黄牌警告, 限期整改) until reinstated.
     Suspend(StatusArgs),
     /// End a suspension.
@@ -173,6 +183,23 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 previous: Some((relation, prev.id.clone())),
             };
             issue(ctx, &key, prev.uscc.parse()?, spec)
+        }
+        Cmd::Cosign { id, reason, key } => {
+            let award = ctx.open()?.award(&id)?;
+            let (sk, _) = unlock(&key)?;
+            let signer = signer_authority(ctx, &sk)?;
+            let st = Statement {
+                id: new_id(),
+                issuer_did: didkey::did_for(&sk.verifying_key()),
+                issuer_name: signer.name.clone(),
+                valid_from: ctx.now,
+                valid_until: None,
+                kind: Kind::CoIssue { award: award.id.clone(), reason: reason.clone() },
+            };
+            let acc = sign_and_submit(ctx, &sk, &st, &format!("{} co-issues award {}", signer.name, award.id))?;
+            let v = serde_json::json!({"id": award.id, "co_issuer": signer.name, "index": acc.index, "tree_size": acc.tree_size});
+            ctx.out.result(&v, || format!("award {} 「{}」 is now a joint award of its issuer and {}", award.id, award.title, signer.name))?;
+            Ok(0)
         }
         Cmd::Suspend(a) => status(ctx, a, StatusAction::Suspend),
         Cmd::Reinstate(a) => status(ctx, a, StatusAction::Reinstate),

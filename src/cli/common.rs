@@ -78,10 +78,22 @@ pub fn passphrase(file: Option<&Path>) -> Result<Passphrase, Error> {
     if let Some(v) = std::env::var_os("HONORS_PASSPHRASE") {
         return Ok(Passphrase::new(v.into_encoded_bytes())?);
     }
-    Err(Error::usage(
-        "no passphrase for the key",
-        "pass --passphrase-file FILE or set HONORS_PASSPHRASE",
-    ))
+    prompt("Passphrase for the key: ").ok_or_else(|| {
+        Error::usage("no passphrase for the key", "pass --passphrase-file FILE, set HONORS_PASSPHRASE, or run it in a terminal to be asked")
+    })?
+}
+
+/// Asks for a passphrase on the terminal (no echo), if there is one.
+pub fn prompt(question: &str) -> Option<Result<Passphrase, Error>> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    Some(
+        rpassword::prompt_password(question)
+            .map_err(|e| Error::input(format!("reading the passphrase: {e}"), "use --passphrase-file instead"))
+            .and_then(|text| Ok(Passphrase::new(text.into_bytes())?)),
+    )
 }
 
 /// Reads a passphrase file; a file that cannot be read is named as the passphrase file it is.

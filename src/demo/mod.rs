@@ -111,6 +111,9 @@ pub fn build(dir: &Path, now: Timestamp, scale: Option<usize>, status: &dyn Fn(&
     let mut plan = Plan::default();
     for s in &seeds {
         plan.ensure(&s.issuer, &s.level, &s.province, &s.city);
+        for co in &s.co_issuers {
+            plan.ensure(co, &s.level, &s.province, &s.city);
+        }
     }
     let mut demo = Demo { dir: dir.into(), now, reg, plan, actors: BTreeMap::new(), status, key_seq: 0 };
     demo.authorities()?;
@@ -353,6 +356,18 @@ impl Demo<'_> {
                 st.valid_from = self.now - SignedDuration::from_hours(24);
                 batch.push(self.sign(&s.issuer, &st)?);
                 notes.push(format!("{} 「{}」 of {} ({award})", action.as_str(), s.title, s.holder));
+            }
+        }
+        // Joint awards: the co-issuers named in the reports join the award.
+        for s in seeds.iter().filter(|s| !s.co_issuers.is_empty() && !s.pending) {
+            for award in ids.get(&s.seed_id).into_iter().flatten().take(1) {
+                for co in &s.co_issuers {
+                    if self.actors.contains_key(co) {
+                        let st = self.statement(co, Kind::CoIssue { award: award.clone(), reason: format!("据公开报道（{}）联合授予", s.seed_id) })?;
+                        batch.push(self.sign(co, &st)?);
+                        notes.push(format!("{co} co-issued 「{}」 of {} (a joint award)", s.title, s.holder));
+                    }
+                }
             }
         }
         self.submit("lifecycle statements", batch)?;

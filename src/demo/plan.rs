@@ -53,6 +53,9 @@ pub fn seed_awards(json: &str) -> Result<Vec<SeedAward>, String> {
         // A recommender named first (商丘市科学技术局 → 河南省科学技术厅): the last name is the issuer.
         let (issuer, co) = if text(r, "issuer").contains("recommender") {
             (names.last().cloned().unwrap_or(issuer), vec![names[0].clone()])
+        } else if text(r, "issuer").contains("renamed") {
+            // One issuer under its old and new name (潍坊医学院 → 山东第二医科大学): not a joint award.
+            (issuer, Vec::new())
         } else {
             (issuer, co)
         };
@@ -173,7 +176,8 @@ impl Plan {
                 self.add(name, Some("教育部"), crate::authority::NATIONWIDE)
             }
             _ => {
-                let provincial = level == "provincial" || name.starts_with(province);
+                let hospital = level == "internal" || name.contains("医院") || name.contains("党组");
+                let provincial = !hospital && (level == "provincial" || name.starts_with(province));
                 let parent = if name.contains("卫生健康委员会") && provincial {
                     self.root(nhc);
                     nhc.to_string()
@@ -198,7 +202,7 @@ impl Plan {
                     let p = format!("中共{province}委");
                     self.root(&p);
                     p
-                } else if level == "internal" || name.contains("医院") || name.contains("党组") {
+                } else if hospital {
                     let p = format!("{city}卫生健康委员会");
                     self.ensure(&p, "municipal", province, city);
                     p

@@ -69,8 +69,15 @@ impl Registry {
             (T::ByScheme, |a: &Award| a.scheme.clone()),
             (T::ByIssuer, |a: &Award| a.issuer.clone()),
             (T::ByTitle, |a: &Award| crate::registry::submit::title_key(a)),
+            (T::ByYear, |a: &Award| a.batch_year.map(|y| y.to_string()).unwrap_or_default()),
         ] {
-            let want: BTreeSet<(String, String)> = r.state.awards.values().map(|a| (key_of(a), a.id.clone())).collect();
+            let want: BTreeSet<(String, String)> = r
+                .state
+                .awards
+                .values()
+                .filter(|a| tree != T::ByYear || a.batch_year.is_some())
+                .map(|a| (key_of(a), a.id.clone()))
+                .collect();
             let mut have = BTreeSet::new();
             for item in store.raw(tree) {
                 let (k, _) = item?;

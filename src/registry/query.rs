@@ -24,6 +24,8 @@ pub struct AwardView {
     /// The issuing authority's name.
     pub issuer: String,
     pub issuer_id: String,
+    /// Names of co-issuing authorities (a joint award).
+    pub co_issuers: Vec<String>,
     /// The scheme's title.
     pub scheme: String,
     pub scheme_id: String,
@@ -86,6 +88,11 @@ impl Registry {
         let holder_name = store.holder(&a.uscc).map_err(view)?.map(|h| h.name).unwrap_or_else(|| a.holder_name.clone());
         let scheme = store.scheme(&a.scheme).map_err(view)?.map(|s| s.title).unwrap_or_default();
         let (status, reason) = status_at(a, micros(now), compromised);
+        let mut co_issuers = Vec::with_capacity(a.co_issuers.len());
+        for id in &a.co_issuers {
+            let name = store.authority(id).map_err(view)?.map(|x| x.name).or_else(|| self.roots.root_by_id(id).map(|r| r.name.clone()));
+            co_issuers.push(name.unwrap_or_else(|| id.clone()));
+        }
         Ok(AwardView {
             id: a.id.clone(),
             holder_name,
@@ -94,6 +101,7 @@ impl Registry {
             title: a.title.clone(),
             issuer: issuer_name,
             issuer_id: a.issuer.clone(),
+            co_issuers,
             scheme,
             scheme_id: a.scheme.clone(),
             valid_from: date_cst(from_micros(a.valid_from_us)),
@@ -108,8 +116,17 @@ impl Registry {
     /// Awards matching `filter`, in log order.
     pub fn list_awards(&self, filter: &AwardFilter, now: jiff::Timestamp) -> Result<Vec<AwardView>, Error> {
         let store = self.store();
-        let mut awards: Vec<Award> = match &filter.holder {
-            Some(h) if h.parse::<crate::id::Uscc>().is_ok() => store.awards_of_holder(h).map_err(view)?,
+        // Start from the narrowest index the filter allows, then filter the rest in memory.
+        let by_index = |t: T, key: &str| -> Result<Vec<Award>, Error> {
+            let mut out = Vec::new();
+            for id in store.ids_with_prefix(t, key)? {
+                out.extend(store.award(&id).map_err(view)?);
+            }
+            Ok(out)
+        };
+        let mut awards: Vec<Award> = match (&filter.holder, filter.year) {
+            (Some(h), _) if h.parse::<crate::id::Uscc>().is_ok() => store.awards_of_holder(h).map_err(view)?,
+            (_, Some(y)) => by_index(T::ByYear, &y.to_string())?,
             _ => store.all(T::Awards, "award")?,
         };
         if let Some(h) = &filter.holder {

@@ -8,7 +8,7 @@ use super::{HolderEndKind, Kind, Relation, Statement, StatementError, StatusActi
 use crate::time::format_cst;
 
 const KNOWN: &str = "OpenBadgeCredential, HonorsAccreditation, HonorsSchemeDefinition, HonorsHolderRegistration, \
-HonorsStatusChange, HonorsKeyRotation, HonorsKeyRevocation, HonorsAuthoritySuccession, HonorsHolderRename, HonorsHolderEnd";
+HonorsCoIssue, HonorsStatusChange, HonorsKeyRotation, HonorsKeyRevocation, HonorsAuthoritySuccession, HonorsHolderRename, HonorsHolderEnd";
 
 /// Builds the unsigned JSON document of a statement.
 pub fn to_json(s: &Statement) -> Value {
@@ -97,6 +97,7 @@ fn subject_json(kind: &Kind) -> Value {
             json!({"uscc": uscc.as_str(), "name": name, "province": province, "city": city})
         }
         Kind::Status { award, action, reason } => json!({"id": award, "action": action.as_str(), "reason": reason}),
+        Kind::CoIssue { award, reason } => json!({"id": award, "reason": reason}),
         Kind::KeyRotation { authority, new_did, old_did, reason } => {
             json!({"id": new_did, "authority": authority, "replaces": old_did, "reason": reason})
         }
@@ -215,6 +216,7 @@ fn subject(type_name: &str, s: &Obj, types: &[String]) -> Result<Kind, Statement
             province: text("province")?,
             city: text("city")?,
         },
+        "HonorsCoIssue" => Kind::CoIssue { award: s.urn_uuid("id")?, reason: text("reason")? },
         "HonorsStatusChange" => Kind::Status {
             award: s.urn_uuid("id")?,
             action: match s.str("action")? {

@@ -156,6 +156,8 @@ pub enum Kind {
         previous: Option<(Relation, String)>,
         reason: Option<String>,
     },
+    /// `HonorsCoIssue`: a second authority joins an award as co-issuer (a joint award).
+    CoIssue { award: String, reason: String },
     /// `HonorsStatusChange`: suspend, reinstate or revoke an award.
     Status { award: String, action: StatusAction, reason: String },
     /// `HonorsKeyRotation`: an authority replaces its key; signed by the key it replaces.
@@ -178,6 +180,7 @@ impl Kind {
             Kind::Scheme { .. } => "HonorsSchemeDefinition",
             Kind::Holder { .. } => "HonorsHolderRegistration",
             Kind::Award { .. } => "OpenBadgeCredential",
+            Kind::CoIssue { .. } => "HonorsCoIssue",
             Kind::Status { .. } => "HonorsStatusChange",
             Kind::KeyRotation { .. } => "HonorsKeyRotation",
             Kind::KeyRevocation { .. } => "HonorsKeyRevocation",
@@ -194,6 +197,7 @@ impl Kind {
             Kind::Scheme { .. } => "scheme",
             Kind::Holder { .. } => "holder",
             Kind::Award { .. } => "award",
+            Kind::CoIssue { .. } => "co-issue",
             Kind::Status { action, .. } => action.as_str(),
             Kind::KeyRotation { .. } => "key-rotation",
             Kind::KeyRevocation { .. } => "key-revocation",

@@ -43,6 +43,7 @@ fn all_kinds() -> Vec<Kind> {
             reason: Some("表彰".into()),
         },
         Kind::Status { award: ID2.into(), action: StatusAction::Suspend, reason: "限期整改".into() },
+        Kind::CoIssue { award: ID2.into(), reason: "联合授予".into() },
         Kind::KeyRotation { authority: ID2.into(), new_did: did(3), old_did: did(1), reason: "rotation".into() },
         Kind::KeyRevocation { authority: ID2.into(), did: did(3), compromised_at: parse_datetime("2026-01-01T00:00:00Z").unwrap(), reason: "leak".into() },
         Kind::Succession { predecessor: ID2.into(), successor: "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a03".into(), successor_did: did(4), successor_name: "国家卫生健康委员会".into(), reason: "机构改革".into() },

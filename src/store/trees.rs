@@ -17,6 +17,7 @@
 //! | `awards/v1` | award id | `Award` |
 //! | `by_holder/v1`, `by_scheme/v1`, `by_issuer/v1` | value ‖ 0x00 ‖ award id | empty |
 //! | `by_title/v1` | search key of the title ‖ 0x00 ‖ award id | empty |
+//! | `by_year/v1` | batch year (decimal) ‖ 0x00 ‖ award id | empty |
 //! | `by_text/v1` | search bigram ‖ 0x00 ‖ `t:`title search key or `h:`USCC | empty (written once per distinct title or holder name) |
 
 /// Index of each tree in [`NAMES`] (and in a transaction's tree list).
@@ -37,6 +38,7 @@ pub enum T {
     ByScheme,
     ByIssuer,
     ByTitle,
+    ByYear,
     ByText,
 }
 
@@ -57,6 +59,7 @@ pub const NAMES: &[&str] = &[
     "by_issuer/v1",
     "by_title/v1",
     "by_text/v1",
+    "by_year/v1",
 ];
 
 /// A composite index key: `prefix ‖ 0x00 ‖ id`.
