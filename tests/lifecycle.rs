@@ -328,3 +328,31 @@ fn search_in_traditional_characters_finds_the_simplified_title() {
     f.db.run(["award", "list", "--status", "bogus"]).code(2);
     assert_audit_clean(&f);
 }
+
+/// A joint award: a second authority joins as co-issuer; the award shows both; a co-issuer
+/// outside the holder's jurisdiction, a repeat, and a revoked award are refused.
+#[test]
+fn joint_award_with_a_co_issuer() {
+    let f = Fixture::new();
+    let id = f.issue(&f.sd, &f.h_sd, &f.grade_a, &["--valid-from", "2024-01-01"]);
+    let before = f.db.log_size();
+    // 山东省卫生健康委员会 issued it; the root joins.
+    f.signed(&f.root, &["award", "cosign", &id, "--reason", "联合授予"]).code(0);
+    let award = f.db.awards().into_iter().find(|a| a["id"] == id.as_str()).unwrap();
+    assert_eq!(award["co_issuers"], serde_json::json!(["国家卫生健康委员会"]), "{award}");
+    assert_eq!(f.db.log_size(), before + 1);
+    // Joining twice, or the issuer joining its own award, is refused and stores nothing.
+    f.signed(&f.root, &["award", "cosign", &id, "--reason", "again"]).code(1);
+    f.signed(&f.sd, &["award", "cosign", &id, "--reason", "self"]).code(1);
+    // A provincial authority cannot co-issue to a holder in another province.
+    let hn = f.issue(&f.root, &f.h_hn, &f.red_flag, &[]);
+    f.signed(&f.sd, &["award", "cosign", &hn, "--reason", "外省"]).code(1);
+    // A revoked award can no longer be co-issued.
+    f.status(&f.root, "revoke", &hn, "撤销").code(0);
+    let size = f.db.log_size();
+    let mut other = f.new_key("河南省卫生健康委员会", "hn.key");
+    f.accredit(&f.root, &mut other, "河南省", &[]);
+    f.signed(&other, &["award", "cosign", &hn, "--reason", "late"]).code(1);
+    assert_eq!(f.db.log_size(), size + 1, "only the accreditation was stored");
+    f.db.run(["audit"]).code(0);
+}
