@@ -13,6 +13,7 @@
 mod query;
 mod verify;
 mod audit;
+mod prove;
 mod submit;
 
 use std::path::{Path, PathBuf};
