@@ -1,7 +1,11 @@
 //! The compact code: a signed award as one line of text that fits a QR code.
 //!
 //! `HONORS1:` followed by base45 (RFC 9285) of the raw DEFLATE (RFC 1951) of the award
-//! credential's exact bytes. Every character is in the QR alphanumeric set (`0-9 A-Z space
+//! credential's exact bytes, compressed with the preset dictionary [`DICTIONARY`] (the JSON
+//! skeleton every award credential shares, and common words of Chinese honors): on the demo's
+//! awards this halves the code (about 900 to 490 bytes before base45), and so lowers the QR
+//! version from about 25 to about 18. Any zlib can decode it: raw inflate (window bits -15) with
+//! the dictionary set, e.g. Python's `zlib.decompressobj(-15, zdict=DICTIONARY)`. Every character is in the QR alphanumeric set (`0-9 A-Z space
 //! $ % * + - . / :`), so a QR encoder packs it at 5.5 bits a character. The credential carries
 //! its own `did:key`, so the code alone lets anyone check the *signature*; whether that key was
 //! accredited for the scheme, that the award was logged, and its status need the bundle or the
@@ -28,10 +32,61 @@ pub enum CompactError {
     Inflate { reason: String },
 }
 
+/// The preset DEFLATE dictionary of `HONORS1` codes. Fixed forever for this version: changing a
+/// byte makes every printed code unreadable. Deflate codes near matches cheaper, so the strings
+/// every credential has come last.
+pub const DICTIONARY: &[u8] = concat!(
+    "\"credentialStatus\":{\"id\":\"\",\"statusListCredential\":\"\",\"statusListIndex\":\"\",\"statusPurpose\":\"revocation\",\"type\":\"BitstringStatusListEntry\"},",
+    "\"previous\":\"urn:uuid:\",\"relation\":\"renews\",\"corrects\",\"downgrades\",\"subUnit\":\"\",",
+    "中共委员会人民政府卫生健康委员会医院妇幼保健院先进集体先进单位文明单位三级甲等示范重点专科荣誉称号年度山东省河南省四川省",
+    "{\"@context\":[\"https://www.w3.org/ns/credentials/v2\",\"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"],",
+    "\"credentialSubject\":{\"achievement\":{\"achievementType\":\"Award\",\"criteria\":{\"narrative\":\"\"},\"description\":\"\",",
+    "\"id\":\"urn:uuid:\",\"inLanguage\":\"zh-CN\",\"name\":\"\",\"type\":[\"Achievement\"]},\"identifier\":[{\"hashed\":false,",
+    "\"identityHash\":\"\",\"identityType\":\"ext:USCC\",\"type\":\"IdentityObject\"}],\"type\":[\"AchievementSubject\"]},",
+    "\"description\":\"获得「」。\",\"honors\":{\"batchYear\":20,\"holderName\":\"\",\"reason\":\"\"},\"id\":\"urn:uuid:\",",
+    "\"issuer\":{\"id\":\"did:key:z6Mk\",\"name\":\"\",\"type\":[\"Profile\"]},\"name\":\"\",",
+    "\"proof\":{\"@context\":[\"https://www.w3.org/ns/credentials/v2\",\"https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json\"],",
+    "\"created\":\"20\",\"cryptosuite\":\"eddsa-jcs-2022\",\"proofPurpose\":\"assertionMethod\",\"proofValue\":\"z\",",
+    "\"type\":\"DataIntegrityProof\",\"verificationMethod\":\"did:key:z6Mk#z6Mk\"},",
+    "\"type\":[\"VerifiableCredential\",\"OpenBadgeCredential\"],\"validFrom\":\"20-01-01T00:00:00+08:00\",\"validUntil\":\"20-12-31T23:59:59+08:00\"}",
+)
+.as_bytes();
+
 /// The compact code of credential `bytes`.
 pub fn encode(credential: &[u8]) -> String {
-    let deflated = miniz_oxide::deflate::compress_to_vec(credential, 10);
-    format!("{PREFIX}{}", base45_encode(&deflated))
+    format!("{PREFIX}{}", base45_encode(&deflate(credential)))
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    let mut c = Compress::new(Compression::best(), false);
+    // Setting a dictionary on a fresh raw stream cannot fail.
+    let _ = c.set_dictionary(DICTIONARY);
+    let mut out = Vec::with_capacity(data.len() + 64);
+    loop {
+        let consumed = c.total_in() as usize;
+        match c.compress_vec(&data[consumed..], &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => return out,
+            Ok(_) => out.reserve(out.capacity().max(64)),
+            Err(_) => unreachable!("deflate of an in-memory buffer does not fail"),
+        }
+    }
+}
+
+fn inflate(data: &[u8]) -> Result<Vec<u8>, CompactError> {
+    use flate2::{Decompress, FlushDecompress, Status};
+    let limit = crate::statement::MAX_STATEMENT_BYTES;
+    let err = |reason: String| CompactError::Inflate { reason };
+    let mut d = Decompress::new(false);
+    d.set_dictionary(DICTIONARY).map_err(|e| err(e.to_string()))?;
+    let mut out = Vec::with_capacity(limit + 1);
+    match d.decompress_vec(data, &mut out, FlushDecompress::Finish) {
+        Ok(_) if out.len() > limit => Err(err(format!("it inflates to more than {limit} bytes"))),
+        Ok(Status::StreamEnd) if d.total_in() as usize == data.len() => Ok(out),
+        Ok(Status::StreamEnd) => Err(err(format!("{} bytes follow the end of the stream", data.len() - d.total_in() as usize))),
+        Ok(_) => Err(err("the stream is truncated".into())),
+        Err(e) => Err(err(e.to_string())),
+    }
 }
 
 /// The credential bytes inside a compact code (surrounding whitespace is ignored; the prefix
@@ -42,9 +97,7 @@ pub fn decode(code: &str) -> Result<Vec<u8>, CompactError> {
         Some(p) if p.eq_ignore_ascii_case(PREFIX) => &code[PREFIX.len()..],
         _ => return Err(CompactError::Prefix),
     };
-    let deflated = base45_decode(body)?;
-    miniz_oxide::inflate::decompress_to_vec_with_limit(&deflated, crate::statement::MAX_STATEMENT_BYTES)
-        .map_err(|e| CompactError::Inflate { reason: format!("{:?}", e.status) })
+    inflate(&base45_decode(body)?)
 }
 
 /// Whether `text` looks like a compact code (its prefix, in either case).

@@ -140,11 +140,10 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
     // 8. Status at `at`.
     let compromised = issuer.as_ref().and_then(|a| a.key(&award.signer_did)).and_then(|k| k.compromised_at_us);
     let (status, reason) = status_at(&award, crate::time::micros(at), compromised);
-    let reason = format!("{reason} (as of checkpoint {as_of})");
     if status == Status::Invalid {
         return Err(fail(c, "status", reason));
     }
-    c.pass("status", format!("{status} at {}: {reason}", crate::time::format_cst(at)));
+    c.pass("status", format!("{status} at {}: {reason} (as of checkpoint {as_of})", crate::time::format_cst(at)));
     let mut verdict = c.finish(status, reason);
     verdict.award_id = Some(b.award.clone());
     verdict.as_of_tree_size = Some(as_of);
