@@ -42,7 +42,7 @@ pub fn svg(st: &Statement, code: &str, logged: &str) -> Result<String, Certifica
         Some(u) => format!("有效期：{} 至 {}", date_cst(st.valid_from), date_cst(u)),
         None => format!("自 {} 起", date_cst(st.valid_from)),
     };
-    let year = batch_year.map(|y| format!("（{y}年度）")).unwrap_or_default();
+    let won = batch_year.map(|y| format!("{y}年度荣获")).unwrap_or_else(|| "荣获".into());
     let title_size = fit(title, 150.0, 15.0);
     let holder_size = fit(&holder, 160.0, 9.0);
     let mut s = String::new();
@@ -64,7 +64,7 @@ pub fn svg(st: &Statement, code: &str, logged: &str) -> Result<String, Certifica
     text(&mut s, 46.0, 17.0, SERIF, "#b22222", "bold", "荣 誉 证 书");
     text(&mut s, 78.0, holder_size, SERIF, "#222", "bold", &holder);
     text(&mut s, 94.0, 7.0, SERIF, "#444", "normal", &format!("统一社会信用代码 {uscc}"));
-    text(&mut s, 110.0, 8.0, SERIF, "#222", "normal", &format!("荣获{year}"));
+    text(&mut s, 110.0, 8.0, SERIF, "#222", "normal", &won);
     text(&mut s, 132.0, title_size, SERIF, "#b22222", "bold", &format!("「{title}」"));
     text(&mut s, 152.0, 7.5, SERIF, "#222", "normal", &format!("授予单位：{}", st.issuer_name));
     text(&mut s, 164.0, 6.5, SERIF, "#444", "normal", &period);

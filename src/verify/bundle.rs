@@ -136,9 +136,16 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
     c.pass("replay", format!("{} statements replayed in log order through the registry's policy: the issuer was entitled to this award at entry {award_index}", signed.len()));
     // 7. The chain, for the reader.
     let issuer = state.authority(&award.issuer).ok().flatten();
-    c.pass("chain", chain_text(&state, trust, &award.issuer));
-    // 8. Status at `at`.
     let compromised = issuer.as_ref().and_then(|a| a.key(&award.signer_did)).and_then(|k| k.compromised_at_us);
+    let key_note = match compromised {
+        Some(us) if us > award.integrated_us => format!(
+            "; its key was reported compromised from {}, after the award was logged, so the award stands",
+            crate::time::format_cst(crate::time::from_micros(us))
+        ),
+        _ => String::new(),
+    };
+    c.pass("chain", format!("{}{key_note}", chain_text(&state, trust, &award.issuer)));
+    // 8. Status at `at`.
     let (status, reason) = status_at(&award, crate::time::micros(at), compromised);
     if status == Status::Invalid {
         return Err(fail(c, "status", reason));
