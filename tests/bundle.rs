@@ -484,8 +484,10 @@ mod flips {
         out
     }
 
-    fn fixture() -> &'static (Vec<u8>, honors::trust::TrustRoots, Vec<(usize, usize)>) {
-        static F: OnceLock<(Vec<u8>, honors::trust::TrustRoots, Vec<(usize, usize)>)> = OnceLock::new();
+    type Fixture = (Vec<u8>, honors::trust::TrustRoots, Vec<(usize, usize)>);
+
+    fn fixture() -> &'static Fixture {
+        static F: OnceLock<Fixture> = OnceLock::new();
         F.get_or_init(|| {
             let s = shared();
             let (_, bundle) = s.valid_bundle();

@@ -249,10 +249,14 @@ fn consistent(old_size: u64, old_root: Hash, new_size: u64, new_root: Hash, proo
         .map_err(|e| format!("checkpoint {new_size} is not consistent with checkpoint {old_size}: {e}"))
 }
 
+/// A newer checkpoint as `--status` gives it: the old size its consistency proof starts from
+/// (none for a bare note), the proof, and the signed note's bytes.
+pub type NewerCheckpoint<'a> = (Option<u64>, Vec<Hash>, &'a [u8]);
+
 /// Reads a newer checkpoint given with `--status`: either a bare signed checkpoint note, or the
 /// C2SP tlog-witness `add-checkpoint` body: `old N`, the consistency proof from size N (one
 /// base64 hash per line), a blank line, then the signed checkpoint note.
-pub fn parse_newer_checkpoint(bytes: &[u8]) -> Result<(Option<u64>, Vec<Hash>, &[u8]), String> {
+pub fn parse_newer_checkpoint(bytes: &[u8]) -> Result<NewerCheckpoint<'_>, String> {
     let Some(rest) = bytes.strip_prefix(b"old ") else {
         return Ok((None, Vec::new(), bytes));
     };
