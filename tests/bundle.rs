@@ -4,6 +4,9 @@
 //! trust roots (no registry, no network). Registries come from `honors demo`.
 
 mod common_bundle;
+#[path = "tlog_support/independent.rs"]
+#[allow(dead_code)]
+mod independent;
 
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
@@ -460,6 +463,32 @@ fn the_bundle_example_in_the_docs_parses_and_verifies() {
     let at = honors::time::parse_date_or_datetime("2026-12-01").unwrap();
     let v = honors::verify::verify_bundle(example.as_bytes(), &trust, at, None);
     assert_eq!(v.verdict, honors::award::Status::Valid, "{v:#?}");
+}
+
+#[test]
+fn the_docs_bundle_checks_out_with_independent_log_implementations() {
+    // The checkpoint with `signed_note`, every inclusion proof with `tlog_tiles` and `ct-merkle`:
+    // code nobody on the team wrote, given nothing but the bundle's strings and the vkey.
+    use base64::Engine as _;
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/FORMATS.md")).unwrap();
+    let b: Value = serde_json::from_str(&doc_block(&doc, "<!-- bundle-example -->", "json")).unwrap();
+    let trust = doc_block(&doc, "<!-- bundle-example-trust -->", "toml");
+    let vkey = trust.lines().find_map(|l| l.strip_prefix("vkey = ")).unwrap().trim_matches('"');
+    let note = b["checkpoint"].as_str().unwrap();
+    let names = independent::signed_note_open(note.as_bytes(), &[vkey]).expect("signed_note verifies the checkpoint");
+    assert_eq!(names.len(), 1);
+    let body = &note[..note.find("\n\n").unwrap() + 1];
+    let (_, size, root) = independent::tlog_tiles_parse_checkpoint(body.as_bytes()).unwrap();
+    for e in b["entries"].as_array().unwrap() {
+        let proof: Vec<[u8; 32]> = e["proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| base64::engine::general_purpose::STANDARD.decode(h.as_str().unwrap()).unwrap().try_into().unwrap())
+            .collect();
+        independent::independent_check_inclusion(e["index"].as_u64().unwrap(), size, e["entry"].as_str().unwrap().as_bytes(), &proof, &root)
+            .unwrap_or_else(|err| panic!("entry {}: {err}", e["index"]));
+    }
 }
 
 mod flips {

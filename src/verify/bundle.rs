@@ -274,3 +274,32 @@ pub fn parse_newer_checkpoint(bytes: &[u8]) -> Result<NewerCheckpoint<'_>, Strin
     let offset = bytes.len() - note.len();
     Ok((Some(old), proof, &bytes[offset..]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newer_checkpoint_forms() {
+        let note = b"log\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 log AAAA\n";
+        let (old, proof, rest) = parse_newer_checkpoint(note).unwrap();
+        assert_eq!((old, proof.len(), rest), (None, 0, &note[..]));
+        let mut body = b"old 3\nAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=\n\n".to_vec();
+        body.extend_from_slice(note);
+        let (old, proof, rest) = parse_newer_checkpoint(&body).unwrap();
+        assert_eq!((old, proof, rest), (Some(3), vec![[1u8; 32]], &note[..]));
+        assert!(parse_newer_checkpoint(b"old x\n\nnote").is_err());
+        assert!(parse_newer_checkpoint(b"old 3\nnot base64\n\nnote").is_err());
+    }
+
+    #[test]
+    fn consistency_rules() {
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        assert!(consistent(5, a, 5, a, None).is_ok());
+        assert!(consistent(5, a, 5, b, None).unwrap_err().contains("forked"));
+        assert!(consistent(5, a, 4, a, None).unwrap_err().contains("rolled back"));
+        assert!(consistent(5, a, 6, b, None).unwrap_err().contains("--since 5"));
+        assert!(consistent(5, a, 6, b, Some(&(4, vec![]))).unwrap_err().contains("starts at 4"));
+        assert!(consistent(5, a, 6, b, Some(&(5, vec![a]))).is_err());
+    }
+}
