@@ -24,16 +24,19 @@ impl Out {
 
     /// Prints the result: JSON under `--json`, otherwise the human text.
     pub fn result<T: Serialize + ?Sized>(&self, value: &T, human: impl FnOnce() -> String) -> Result<(), Error> {
-        if self.json {
-            let text = serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
-            println!("{text}");
+        let text = if self.json {
+            serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?
         } else {
-            let text = human();
-            if !text.is_empty() {
-                println!("{}", text.trim_end());
-            }
+            human().trim_end().to_string()
+        };
+        if text.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // `println!` panics on a closed pipe (`honors … | head`); a write error is returned
+        // instead, and `cli::main` treats a broken pipe as success.
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}").and_then(|_| out.flush()).map_err(|e| Error::internal(format!("writing to stdout: {e}")))
     }
 
     /// Reports an error: message and hint on stderr; under `--json` also the JSON error on stdout.
