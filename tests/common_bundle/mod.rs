@@ -38,8 +38,10 @@ pub struct Demo {
 }
 
 impl Demo {
+    /// Built under cargo's target tmp dir: a demo held in a `static` is never dropped, and is
+    /// better left there than in /tmp.
     pub fn new() -> Demo {
-        let dir = TempDir::new().expect("temp dir");
+        let dir = TempDir::new_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
         let db = dir.path().join("reg");
         let report: Value = serde_json::from_str(&ok(&["demo", "--dir", db.to_str().unwrap(), "--json", "--quiet"])).expect("demo --json");
         let trust = PathBuf::from(report["trust_roots"].as_str().expect("trust_roots"));
