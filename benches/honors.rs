@@ -210,5 +210,46 @@ fn writes(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, primitives, credentials, registry_ops, audit, writes);
+/// Whole CLI calls (process start, sled open, key unlock, work, fsync) next to the time sled
+/// alone takes to open the same registry.
+fn cli(c: &mut Criterion) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    let report = honors::demo::build(&dir, now(), Some(20_000), &|_| {}).unwrap();
+    let exe = env!("CARGO_BIN_EXE_honors");
+    let key = report.keys.iter().find(|k| k.authority == "河南省卫生健康委员会").unwrap();
+    let reg = Registry::open(&dir).unwrap();
+    let authority = reg.authorities().unwrap().into_iter().find(|a| a.name == key.authority).unwrap();
+    let scheme = reg.schemes().unwrap().into_iter().find(|s| s.owner == authority.id).unwrap();
+    let holder = reg.holders().unwrap().into_iter().find(|h| h.province == "河南省").unwrap();
+    drop(reg);
+    std::thread::sleep(Duration::from_millis(1500)); // sled's flusher lets go of the lock
+    let mut g = c.benchmark_group("cli");
+    g.sample_size(20).measurement_time(Duration::from_secs(15));
+    let store = dir.join("store");
+    g.bench_function("sled_open_only", |b| {
+        b.iter(|| {
+            let db = sled::Config::new().path(&store).cache_capacity(64 << 20).flush_every_ms(None).open().unwrap();
+            black_box(db.was_recovered());
+        })
+    });
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(exe).arg("--db").arg(&dir).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out
+    };
+    let mut n = 0;
+    g.bench_function("cli_award_issue_durable", |b| {
+        b.iter(|| {
+            n += 1;
+            run(&["-q", "award", "issue", "--holder", &holder.uscc, "--scheme", &scheme.id, "--sub-unit", &format!("科室{n}"),
+                "--key", key.key_file.to_str().unwrap(), "--passphrase-file", key.passphrase_file.to_str().unwrap()])
+        })
+    });
+    let id = report.sample_award.clone();
+    g.bench_function("cli_prove_vc", |b| b.iter(|| run(&["prove", &id, "--format", "vc"])));
+    g.finish();
+}
+
+criterion_group!(benches, primitives, credentials, registry_ops, audit, writes, cli);
 criterion_main!(benches);

@@ -42,6 +42,10 @@ pub struct Authority {
     pub successor: Option<(String, u64)>,
     /// Log index of its accreditation (0 for roots, which come from the trust roots).
     pub since: u64,
+    /// Log indexes of every statement that changed this record, in log order (accreditations
+    /// and re-accreditations, key rotations and revocations, succession): what a proof bundle
+    /// must carry to replay the authority's rights (see `registry::prove`).
+    pub events: Vec<u64>,
 }
 
 impl Authority {
@@ -60,6 +64,7 @@ impl Authority {
             predecessor: None,
             successor: None,
             since: 0,
+            events: Vec::new(),
         }
     }
 

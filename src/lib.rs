@@ -17,7 +17,9 @@
 //! - [`authority`], [`award`]: records and status words; [`trust`]: trust roots;
 //! - [`policy`]: may this signer say this here? [`state`]: state in memory;
 //! - [`entry`]: log entries; [`tlog`]: Merkle tree, proofs, signed notes, checkpoints, tiles;
-//! - [`verify`]: verdicts.
+//! - [`bundle`]: proof bundles; [`compact`]: the compact code (QR); [`verify`]: verdicts,
+//!   offline bundle verification.
+//! - [`qr`], [`certificate`]: QR images and the printable certificate (pure renderers).
 //!
 //! State: [`store`] (the only module that names sled; `store::codec` the only one that names
 //! bincode), [`keyfile`] (encrypted key files), [`registry`] (one function per use case).
@@ -27,7 +29,10 @@
 pub mod audit;
 pub mod authority;
 pub mod award;
+pub mod bundle;
+pub mod certificate;
 pub mod cli;
+pub mod compact;
 pub mod credential;
 pub mod demo;
 pub mod entry;
@@ -36,6 +41,7 @@ pub mod id;
 pub mod import;
 pub mod keyfile;
 pub mod policy;
+pub mod qr;
 pub mod registry;
 pub mod state;
 pub mod statement;

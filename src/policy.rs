@@ -136,6 +136,7 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
                         predecessor: None,
                         successor: None,
                         since: pos.index,
+                        events: Vec::new(),
                     }
                 }
             };
@@ -144,6 +145,7 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
             record.schemes = schemes.clone();
             record.may_accredit = *may_accredit;
             record.may_define_schemes = *may_define_schemes;
+            record.events.push(pos.index);
             Ok(vec![Effect::KeyOwner { did: child_did.clone(), authority: authority.clone() }, Effect::Authority(record)])
         }
         Kind::Scheme { scheme, title, level, category, validity_years } => {
@@ -299,6 +301,7 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
                 k.retired_at = Some(pos.index);
             }
             a.keys.push(KeyEpoch { did: new_did.clone(), added_at: pos.index, retired_at: None, compromised_at_us: None });
+            a.events.push(pos.index);
             Ok(vec![Effect::KeyOwner { did: new_did.clone(), authority: authority.clone() }, Effect::Authority(a)])
         }
         Kind::KeyRevocation { authority, did, compromised_at, .. } => {
@@ -314,6 +317,7 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
             }
             key.compromised_at_us = Some(micros(*compromised_at));
             key.retired_at = Some(key.retired_at.map_or(pos.index, |r| r.min(pos.index)));
+            a.events.push(pos.index);
             Ok(vec![Effect::Authority(a)])
         }
         Kind::Succession { predecessor, successor, successor_did, successor_name, .. } => {
@@ -334,7 +338,9 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
             succ.keys = vec![KeyEpoch { did: successor_did.clone(), added_at: pos.index, retired_at: None, compromised_at_us: None }];
             succ.predecessor = Some(pred.id.clone());
             succ.since = pos.index;
+            succ.events = vec![pos.index];
             pred.successor = Some((successor.clone(), pos.index));
+            pred.events.push(pos.index);
             for k in pred.keys.iter_mut().filter(|k| k.retired_at.is_none()) {
                 k.retired_at = Some(pos.index);
             }

@@ -3,6 +3,16 @@
 //! A bad proof is a [`Verdict`] (`invalid`, naming the failing check), not an error: errors
 //! are for input that could not be read at all. Every verdict lists the checks that passed,
 //! in order, so a person can see what was established before a failure.
+//!
+//! Offline verification, pure (no store, files or clock; time is an argument):
+//! [`verify_bundle`] for proof bundles, [`verify_compact`] for compact codes (which alone prove
+//! a signature, never `valid`). A bare credential needs the registry (`registry::verify`).
+
+mod bundle;
+mod compact;
+
+pub use bundle::{parse_newer_checkpoint, verify_bundle, NewerCheckpoint};
+pub use compact::{compact_checks, verify_compact, SIGNATURE_ONLY};
 
 use serde::Serialize;
 

@@ -225,10 +225,13 @@ fn altered_or_broken_credentials_get_an_invalid_verdict() {
     let resigned = honors::credential::sign(&doc, &other, &jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap();
     assert_invalid(&verify_text(&f, "resigned.json", resigned.to_string().as_bytes()), "logged");
 
-    // Malformed JSON, a truncated file and an empty file: `invalid` (bundle malformed), exit 1.
+    // Malformed JSON and a truncated file: `invalid` at the `json` check, exit 1.
     assert_invalid(&verify_text(&f, "malformed.json", b"{\"@context\": [,]}"), "json");
     assert_invalid(&verify_text(&f, "truncated.json", &text.as_bytes()[..text.len() / 2]), "json");
-    assert_invalid(&verify_text(&f, "empty.json", b""), "json");
+    // An empty file is not a credential at all: an input error, exit 2, saying what it expected.
+    let p = f.path("empty.json");
+    std::fs::write(&p, b"").unwrap();
+    f.db.json(["verify", p.to_str().unwrap(), "--trust", f.db.trust().to_str().unwrap()]).code(2).says(&["neither a proof bundle"]);
     // A JSON value that is not a credential.
     let (code, v) = verify_text(&f, "array.json", b"[1,2,3]");
     assert_eq!((code, v["verdict"].as_str()), (1, Some("invalid")), "{v:#}");

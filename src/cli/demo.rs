@@ -43,6 +43,10 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         for c in &v.checks {
             s.push_str(&format!("    {} {:<10} {}\n", if c.ok { "✓" } else { "✗" }, c.check, c.detail));
         }
+        let bv = &report.bundle_verdict;
+        s.push_str(&format!("  proof bundle → {}
+  verified offline (trust roots only): {} — {}
+", report.sample_bundle.display(), bv.verdict, bv.reason));
         let sample = report.holders.iter().find(|h| h.name == report.sample_holder);
         let hospital = sample.or(report.holders.first());
         let commission = report.keys.iter().find(|k| k.authority == report.sample_issuer);
@@ -54,7 +58,7 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         ));
         s.push_str("\nWhat each role does next (copy and paste):\n");
         if let Some(h) = hospital {
-            s.push_str(&format!("  Hospital ({}):\n    honors --db {db} award list --holder {}\n    honors --db {db} prove {} --format vc -o award.json\n", h.name, h.uscc, report.sample_award));
+            s.push_str(&format!("  Hospital ({}):\n    honors --db {db} award list --holder {}\n    honors --db {db} prove {} --format vc -o award.json\n    honors --db {db} prove {} --format bundle -o award.bundle.json\n    honors --db {db} prove {} --format certificate-svg -o certificate.svg\n", h.name, h.uscc, report.sample_award, report.sample_award, report.sample_award));
         }
         if let Some(k) = commission {
             s.push_str(&format!(
@@ -66,10 +70,12 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             ));
         }
         s.push_str(&format!(
-            "  Auditor / public:\n    honors --db {db} verify {} --trust {trust}\n    honors --db {db} search 全國三八紅旗集體\n    honors --db {db} audit\n    honors --db {db} log checkpoint\n",
+            "  Auditor / public:\n    honors verify {} --trust {trust}\n    honors --db {db} verify {} --trust {trust}\n    honors --db {db} search 全國三八紅旗集體\n    honors --db {db} audit\n    honors --db {db} log checkpoint\n",
+            report.sample_bundle.display(),
             report.sample_proof.display()
         ));
         s
     })?;
-    Ok(if v.verdict == crate::award::Status::Valid && report.audit.findings.is_empty() { 0 } else { 1 })
+    let valid = v.verdict == crate::award::Status::Valid && report.bundle_verdict.verdict == crate::award::Status::Valid;
+    Ok(if valid && report.audit.findings.is_empty() { 0 } else { 1 })
 }

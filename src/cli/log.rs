@@ -23,7 +23,13 @@ pub struct InitArgs {
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
     /// Print the latest checkpoint (a C2SP signed note).
-    Checkpoint,
+    Checkpoint {
+        /// Precede it with a consistency proof from tree size N, in the C2SP tlog-witness
+        /// add-checkpoint form (`old N`, proof lines, blank line, note): what
+        /// `honors verify BUNDLE --status FILE` accepts as a newer checkpoint.
+        #[arg(long, value_name = "N")]
+        since: Option<u64>,
+    },
     /// Print the log's verifier key (name+hash+base64).
     Key,
     /// Inclusion proof of entry INDEX in the tree of --size entries (default: the latest).
@@ -66,10 +72,23 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
     let reg = ctx.open()?;
     let b64 = |h: &[u8; 32]| base64::engine::general_purpose::STANDARD.encode(h);
     match cmd {
-        Cmd::Checkpoint => {
+        Cmd::Checkpoint { since } => {
             let note = reg.checkpoint()?;
             let text = String::from_utf8(note).map_err(|_| Error::corrupt("checkpoint is not UTF-8"))?;
-            if ctx.out.json {
+            if let Some(old) = since {
+                let cp = crate::tlog::Checkpoint::parse(text.split("\n\n").next().map(|t| format!("{t}\n")).as_deref().unwrap_or(""))
+                    .map_err(|e| Error::corrupt(e.to_string()))?;
+                let proof = reg.consistency_proof(old, cp.size)?;
+                let mut body = format!("old {old}\n");
+                for h in &proof {
+                    body.push_str(&b64(h));
+                    body.push('\n');
+                }
+                body.push('\n');
+                body.push_str(&text);
+                let v = serde_json::json!({"old": old, "tree_size": cp.size, "hashes": proof.iter().map(b64).collect::<Vec<_>>(), "body": body});
+                ctx.out.result(&v, || body.clone())?;
+            } else if ctx.out.json {
                 let cp = crate::tlog::Checkpoint::parse(text.split("\n\n").next().map(|t| format!("{t}\n")).as_deref().unwrap_or(""))
                     .map_err(|e| Error::corrupt(e.to_string()))?;
                 let v = serde_json::json!({"origin": cp.origin, "tree_size": cp.size, "root": b64(&cp.root), "note": text});

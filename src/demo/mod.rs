@@ -70,6 +70,9 @@ pub struct DemoReport {
     pub sample_issuer: String,
     pub sample_proof: PathBuf,
     pub verdict: Verdict,
+    /// The sample award's proof bundle, and its verdict verified offline (trust roots only).
+    pub sample_bundle: PathBuf,
+    pub bundle_verdict: Verdict,
     pub audit: crate::audit::AuditReport,
 }
 
@@ -449,6 +452,10 @@ impl Demo<'_> {
         let trust_path = self.dir.join("trust-roots.toml");
         let trust = crate::registry::load_trust_roots(&trust_path)?;
         let verdict = self.reg.verify_credential(&bytes, &trust, self.now)?;
+        let bundle_path = proofs.join("award.bundle.json");
+        let bundle = self.reg.bundle(&sample.id)?.encode();
+        std::fs::write(&bundle_path, &bundle).map_err(|e| Error::file(&bundle_path, e))?;
+        let bundle_verdict = crate::verify::verify_bundle(&bundle, &trust, self.now, None);
         (self.status)("auditing: replaying the whole log against the trust roots …");
         let audit = self.reg.audit(Some(&trust), None, &|_, _| {})?;
         let keys = self
@@ -470,6 +477,8 @@ impl Demo<'_> {
             sample_issuer: sample.issuer.clone(),
             sample_proof: proof_path,
             verdict,
+            sample_bundle: bundle_path,
+            bundle_verdict,
             audit,
         })
     }

@@ -14,6 +14,7 @@ mod query;
 mod verify;
 mod audit;
 mod backup;
+mod prove;
 pub(crate) mod submit;
 
 use std::path::{Path, PathBuf};
