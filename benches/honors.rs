@@ -107,6 +107,19 @@ fn registry_ops(c: &mut Criterion) {
     let id = reg.list_awards(&Default::default(), now()).unwrap()[1000].id.clone();
     g.bench_function("prove_vc", |b| b.iter(|| reg.award_credential(black_box(&id)).unwrap()));
     g.bench_function("search_traditional", |b| b.iter(|| reg.search(black_box("全國三八紅旗集體"), now()).unwrap()));
+    g.bench_function("prove_bundle", |b| b.iter(|| reg.bundle(black_box(&id)).unwrap().encode()));
+    g.finish();
+    // Verifying a full bundle (award, issuer chain, inclusion proofs, checkpoint) on one core.
+    let bundle = reg.bundle(&id).unwrap().encode();
+    let trust = reg.trust_roots().clone();
+    let at = now();
+    let mut g = c.benchmark_group("verify");
+    g.bench_function("verify_bundle_one_core", |b| {
+        b.iter(|| {
+            let v = honors::verify::verify_bundle(black_box(&bundle), &trust, at, None);
+            assert_eq!(v.verdict, honors::award::Status::Valid);
+        })
+    });
     g.finish();
     drop(reg);
 }
@@ -248,6 +261,16 @@ fn cli(c: &mut Criterion) {
     });
     let id = report.sample_award.clone();
     g.bench_function("cli_prove_vc", |b| b.iter(|| run(&["prove", &id, "--format", "vc"])));
+    g.bench_function("cli_prove_bundle", |b| b.iter(|| run(&["prove", &id, "--format", "bundle"])));
+    let bundle = tmp.path().join("b.json");
+    std::fs::write(&bundle, run(&["prove", &id, "--format", "bundle"]).stdout).unwrap();
+    let trust = dir.join("trust-roots.toml");
+    g.bench_function("cli_verify_bundle", |b| {
+        b.iter(|| {
+            let out = std::process::Command::new(exe).arg("verify").arg(&bundle).arg("--trust").arg(&trust).output().unwrap();
+            assert!(out.status.success());
+        })
+    });
     g.finish();
 }
 
