@@ -17,7 +17,8 @@
 //! - [`authority`], [`award`]: records and status words; [`trust`]: trust roots;
 //! - [`policy`]: may this signer say this here? [`state`]: state in memory;
 //! - [`entry`]: log entries; [`tlog`]: Merkle tree, proofs, signed notes, checkpoints, tiles;
-//! - [`verify`]: verdicts.
+//! - [`verify`]: verdicts; [`status`]: W3C Bitstring Status Lists (award `credentialStatus`,
+//!   list encoding).
 //!
 //! State: [`store`] (the only module that names sled; `store::codec` the only one that names
 //! bincode), [`keyfile`] (encrypted key files), [`registry`] (one function per use case).
@@ -39,6 +40,7 @@ pub mod policy;
 pub mod registry;
 pub mod state;
 pub mod statement;
+pub mod status;
 pub mod store;
 pub mod text;
 pub mod time;

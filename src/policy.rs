@@ -26,6 +26,8 @@ pub trait View {
     fn holder(&self, uscc: &str) -> Result<Option<Holder>, ViewError>;
     fn award(&self, id: &str) -> Result<Option<Award>, ViewError>;
     fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError>;
+    /// The award that authority `authority` placed at status-list index `index`, if any.
+    fn status_index_owner(&self, authority: &str, index: u32) -> Result<Option<String>, ViewError>;
 }
 
 /// Where in the log a statement is being placed.
@@ -183,9 +185,26 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
                 ended: None,
             })])
         }
-        Kind::Award { uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, .. } => {
+        Kind::Award { uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, status, .. } => {
             if let Some(a) = view.award(&s.id)? {
                 return Err(PolicyError::Exists { what: "award", id: s.id.clone(), index: a.index });
+            }
+            if let Some(status) = status {
+                if !status.belongs_to(&signer.id) {
+                    return Err(PolicyError::Invalid(format!(
+                        "credentialStatus points at the status lists {}, which are not those of the issuer {} (expected https://<registry>{}{})",
+                        status.base,
+                        signer.name,
+                        crate::status::API_PATH,
+                        crate::status::authority_segment(&signer.id)
+                    )));
+                }
+                if let Some(other) = view.status_index_owner(&signer.id, status.index)? {
+                    return Err(PolicyError::Invalid(format!(
+                        "status-list index {} of {} is already used by award {other}: every award of an authority needs its own index",
+                        status.index, signer.name
+                    )));
+                }
             }
             let sc = view.scheme(scheme)?.ok_or(PolicyError::NotFound { what: "scheme", id: scheme.clone(), hint: "define it first (honors scheme define)" })?;
             if !may_issue(view, &signer, &sc)? {
@@ -251,6 +270,7 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
                         previous: previous.clone(),
                         renewed_by: Vec::new(),
                         events: Vec::new(),
+                        status_index: status.as_ref().map(|r| r.index),
                     },
                     new: true,
                 },

@@ -9,6 +9,9 @@ use crate::error::Error;
 pub enum Format {
     /// The W3C Verifiable Credential alone, exactly as signed and logged.
     Vc,
+    /// The same credential as an Open Badges 3.0 OpenBadgeCredential (JSON): the proof wrapped
+    /// in an array as the OB 3.0 schema wants it; the signature is unchanged.
+    Openbadge,
 }
 
 #[derive(Debug, clap::Args)]
@@ -35,6 +38,12 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             write_output(a.output.as_deref(), &bytes, a.force)?;
             if let Some(p) = &a.output {
                 ctx.out.status(format!("wrote the credential to {}", p.display()));
+            }
+        }
+        Format::Openbadge => {
+            write_output(a.output.as_deref(), &reg.open_badge(&a.id)?, a.force)?;
+            if let Some(p) = &a.output {
+                ctx.out.status(format!("wrote the Open Badges 3.0 credential to {}", p.display()));
             }
         }
     }

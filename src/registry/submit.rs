@@ -244,6 +244,9 @@ pub(crate) fn effect_writes(e: &Effect, store: &Store, titles: &mut std::collect
                 w.push(Write::put(T::ByHolder, pair_key(&award.uscc, id), Vec::new()));
                 w.push(Write::put(T::ByScheme, pair_key(&award.scheme, id), Vec::new()));
                 w.push(Write::put(T::ByIssuer, pair_key(&award.issuer, id), Vec::new()));
+                if let Some(index) = award.status_index {
+                    w.push(Write::put(T::ByStatus, crate::store::trees::status_key(&award.issuer, index), id.as_bytes().to_vec()));
+                }
                 let title_key = title_key(award);
                 w.push(Write::put(T::ByTitle, pair_key(&title_key, id), Vec::new()));
                 if titles.insert(title_key.clone()) && store.ids_with_prefix_first(T::ByTitle, &title_key)?.is_none() {

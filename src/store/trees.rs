@@ -17,6 +17,7 @@
 //! | `awards/v1` | award id | `Award` |
 //! | `by_holder/v1`, `by_scheme/v1`, `by_issuer/v1` | value ‖ 0x00 ‖ award id | empty |
 //! | `by_title/v1` | search key of the title ‖ 0x00 ‖ award id | empty |
+//! | `by_status/v1` | issuing authority id ‖ 0x00 ‖ status-list index u32 BE | raw: award id |
 //! | `by_text/v1` | search bigram ‖ 0x00 ‖ `t:`title search key or `h:`USCC | empty (written once per distinct title or holder name) |
 
 /// Index of each tree in [`NAMES`] (and in a transaction's tree list).
@@ -38,6 +39,7 @@ pub enum T {
     ByIssuer,
     ByTitle,
     ByText,
+    ByStatus,
 }
 
 /// Tree names, in the order of [`T`].
@@ -57,6 +59,7 @@ pub const NAMES: &[&str] = &[
     "by_issuer/v1",
     "by_title/v1",
     "by_text/v1",
+    "by_status/v1",
 ];
 
 /// A composite index key: `prefix ‖ 0x00 ‖ id`.
@@ -84,4 +87,11 @@ pub fn pair_id(key: &[u8]) -> Option<&str> {
 /// The key of the stored hashes created by appending leaf `n`.
 pub fn hash_group_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()
+}
+
+/// A status-index key: `authority ‖ 0x00 ‖ index u32 BE`.
+pub fn status_key(authority: &str, index: u32) -> Vec<u8> {
+    let mut k = pair_prefix(authority);
+    k.extend_from_slice(&index.to_be_bytes());
+    k
 }
