@@ -69,6 +69,12 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             "  Auditor / public:\n    honors --db {db} verify {} --trust {trust}\n    honors --db {db} search 全國三八紅旗集體\n    honors --db {db} audit\n    honors --db {db} log checkpoint\n",
             report.sample_proof.display()
         ));
+        if let Some(k) = commission {
+            s.push_str(&format!(
+                "  Standard VC / Open Badges tools:\n    honors --db {db} prove {} --format openbadge -o award.ob3.json\n    honors --db {db} log status-list {} --purpose suspension\n",
+                report.sample_award, k.id
+            ));
+        }
         s
     })?;
     Ok(if v.verdict == crate::award::Status::Valid && report.audit.findings.is_empty() { 0 } else { 1 })

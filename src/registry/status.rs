@@ -77,6 +77,9 @@ impl Registry {
     /// neither in the registry nor in `reserved` (indexes given to awards not yet submitted;
     /// the new one is added). `None` if the authority's lists are full.
     pub fn new_status_ref(&self, authority: &str, reserved: &mut HashSet<u32>) -> Result<Option<StatusRef>, Error> {
+        if reserved.len() >= status::LIST_BITS as usize {
+            return Ok(None);
+        }
         let mut rng_err = None;
         let mut random = || {
             let mut b = [0u8; 4];
