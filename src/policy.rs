@@ -488,3 +488,79 @@ fn state_word(state: &AwardState) -> &'static str {
         AwardState::Ended { .. } => "ended (its holder merged, split or dissolved)",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authority::{Holder, Scheme};
+    use crate::state::MemoryState;
+    use crate::statement::Statement;
+    use crate::status::StatusRef;
+    use crate::trust::RootEntry;
+
+    const ROOT: &str = "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01";
+    const SCHEME: &str = "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a02";
+    const USCC: &str = "12430700446432465B";
+
+    fn key() -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&[7; 32])
+    }
+
+    fn setup() -> (MemoryState, TrustRoots) {
+        let did = crate::credential::did_for(&key().verifying_key());
+        let roots = TrustRoots { roots: vec![RootEntry { name: "国家卫生健康委员会".into(), id: ROOT.into(), did }], logs: vec![] };
+        let mut state = MemoryState::default();
+        state.apply(&[
+            Effect::Scheme(Scheme { id: SCHEME.into(), title: "三级甲等医院".into(), level: "national".into(), category: "grading".into(), validity_years: None, owner: ROOT.into(), index: 0 }),
+            Effect::Holder(Holder { uscc: USCC.into(), name: "常德市第二人民医院".into(), province: "湖南省".into(), city: "常德市".into(), former_names: vec![], index: 1, ended: None }),
+        ]);
+        (state, roots)
+    }
+
+    fn award(status: Option<StatusRef>) -> SignedStatement {
+        let st = Statement {
+            id: format!("urn:uuid:{}", uuid::Uuid::now_v7()),
+            issuer_did: crate::credential::did_for(&key().verifying_key()),
+            issuer_name: "国家卫生健康委员会".into(),
+            valid_from: jiff::Timestamp::UNIX_EPOCH,
+            valid_until: None,
+            kind: Kind::Award {
+                uscc: USCC.parse().unwrap(),
+                holder_name: "常德市第二人民医院".into(),
+                sub_unit: None,
+                title: "三级甲等医院".into(),
+                scheme: SCHEME.into(),
+                scheme_title: "三级甲等医院".into(),
+                batch_year: None,
+                previous: None,
+                reason: None,
+                status,
+            },
+        };
+        let bytes = crate::statement::sign(&st, &key(), jiff::Timestamp::UNIX_EPOCH).unwrap();
+        crate::statement::verify_signed(&bytes).unwrap()
+    }
+
+    fn pos(index: u64) -> Position {
+        Position { index, time: jiff::Timestamp::UNIX_EPOCH }
+    }
+
+    #[test]
+    fn a_status_index_is_used_once_per_authority() {
+        let (mut state, roots) = setup();
+        let first = decide(&state, &roots, pos(2), &award(Some(StatusRef::new("h.example", ROOT, 42)))).unwrap();
+        match &first[0] {
+            Effect::Award { award, new: true } => assert_eq!(award.status_index, Some(42)),
+            other => panic!("{other:?}"),
+        }
+        state.apply(&first);
+        let err = decide(&state, &roots, pos(3), &award(Some(StatusRef::new("h.example", ROOT, 42)))).unwrap_err();
+        assert!(err.to_string().contains("index 42") && err.to_string().contains("already used"), "{err}");
+        decide(&state, &roots, pos(3), &award(Some(StatusRef::new("h.example", ROOT, 43)))).expect("another index");
+        decide(&state, &roots, pos(3), &award(None)).expect("credentialStatus is optional");
+        // Lists that are not the issuer's are refused.
+        let other = "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a09";
+        let err = decide(&state, &roots, pos(3), &award(Some(StatusRef::new("h.example", other, 44)))).unwrap_err();
+        assert!(err.to_string().contains("not those of the issuer"), "{err}");
+    }
+}
