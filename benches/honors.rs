@@ -200,6 +200,7 @@ fn writes(c: &mut Criterion) {
                         batch_year: Some(2026),
                         previous: None,
                         reason: None,
+                        status: None,
                     },
                 };
                 honors::statement::sign(&st, &key, now()).unwrap()

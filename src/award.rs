@@ -45,6 +45,8 @@ pub struct Award {
     pub co_issuers: Vec<String>,
     /// Log indexes of every statement about this award after its issue.
     pub events: Vec<u64>,
+    /// Its index in the issuer's Bitstring Status Lists (`credentialStatus`), if it has one.
+    pub status_index: Option<u32>,
 }
 
 /// Today's verdict word for an award (`award list`'s `status`, `verify`'s `verdict`).

@@ -20,6 +20,8 @@
 //! - [`bundle`]: proof bundles; [`compact`]: the compact code (QR); [`verify`]: verdicts,
 //!   offline bundle verification.
 //! - [`qr`], [`certificate`]: QR images and the printable certificate (pure renderers).
+//! - [`verify`]: verdicts; [`status`]: W3C Bitstring Status Lists (award `credentialStatus`,
+//!   list encoding).
 //!
 //! State: [`store`] (the only module that names sled; `store::codec` the only one that names
 //! bincode), [`keyfile`] (encrypted key files), [`registry`] (one function per use case).
@@ -45,6 +47,7 @@ pub mod qr;
 pub mod registry;
 pub mod state;
 pub mod statement;
+pub mod status;
 pub mod store;
 pub mod text;
 pub mod time;

@@ -26,6 +26,8 @@ pub trait View {
     fn holder(&self, uscc: &str) -> Result<Option<Holder>, ViewError>;
     fn award(&self, id: &str) -> Result<Option<Award>, ViewError>;
     fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError>;
+    /// The award that authority `authority` placed at status-list index `index`, if any.
+    fn status_index_owner(&self, authority: &str, index: u32) -> Result<Option<String>, ViewError>;
 }
 
 /// Where in the log a statement is being placed.
@@ -185,9 +187,26 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
                 ended: None,
             })])
         }
-        Kind::Award { uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, .. } => {
+        Kind::Award { uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, status, .. } => {
             if let Some(a) = view.award(&s.id)? {
                 return Err(PolicyError::Exists { what: "award", id: s.id.clone(), index: a.index });
+            }
+            if let Some(status) = status {
+                if !status.belongs_to(&signer.id) {
+                    return Err(PolicyError::Invalid(format!(
+                        "credentialStatus points at the status lists {}, which are not those of the issuer {} (expected https://<registry>{}{})",
+                        status.base,
+                        signer.name,
+                        crate::status::API_PATH,
+                        crate::status::authority_segment(&signer.id)
+                    )));
+                }
+                if let Some(other) = view.status_index_owner(&signer.id, status.index)? {
+                    return Err(PolicyError::Invalid(format!(
+                        "status-list index {} of {} is already used by award {other}: every award of an authority needs its own index",
+                        status.index, signer.name
+                    )));
+                }
             }
             let sc = view.scheme(scheme)?.ok_or(PolicyError::NotFound { what: "scheme", id: scheme.clone(), hint: "define it first (honors scheme define)" })?;
             if !may_issue(view, &signer, &sc)? {
@@ -254,6 +273,7 @@ pub fn decide(view: &impl View, roots: &TrustRoots, pos: Position, st: &SignedSt
                         renewed_by: Vec::new(),
                         co_issuers: Vec::new(),
                         events: Vec::new(),
+                        status_index: status.as_ref().map(|r| r.index),
                     },
                     new: true,
                 },
@@ -489,5 +509,81 @@ fn state_word(state: &AwardState) -> &'static str {
         AwardState::Revoked { .. } => "revoked",
         AwardState::Superseded { .. } => "superseded",
         AwardState::Ended { .. } => "ended (its holder merged, split or dissolved)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authority::{Holder, Scheme};
+    use crate::state::MemoryState;
+    use crate::statement::Statement;
+    use crate::status::StatusRef;
+    use crate::trust::RootEntry;
+
+    const ROOT: &str = "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01";
+    const SCHEME: &str = "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a02";
+    const USCC: &str = "12430700446432465B";
+
+    fn key() -> ed25519_dalek::SigningKey {
+        ed25519_dalek::SigningKey::from_bytes(&[7; 32])
+    }
+
+    fn setup() -> (MemoryState, TrustRoots) {
+        let did = crate::credential::did_for(&key().verifying_key());
+        let roots = TrustRoots { roots: vec![RootEntry { name: "国家卫生健康委员会".into(), id: ROOT.into(), did }], logs: vec![] };
+        let mut state = MemoryState::default();
+        state.apply(&[
+            Effect::Scheme(Scheme { id: SCHEME.into(), title: "三级甲等医院".into(), level: "national".into(), category: "grading".into(), validity_years: None, owner: ROOT.into(), index: 0 }),
+            Effect::Holder(Holder { uscc: USCC.into(), name: "常德市第二人民医院".into(), province: "湖南省".into(), city: "常德市".into(), former_names: vec![], index: 1, ended: None }),
+        ]);
+        (state, roots)
+    }
+
+    fn award(status: Option<StatusRef>) -> SignedStatement {
+        let st = Statement {
+            id: format!("urn:uuid:{}", uuid::Uuid::now_v7()),
+            issuer_did: crate::credential::did_for(&key().verifying_key()),
+            issuer_name: "国家卫生健康委员会".into(),
+            valid_from: jiff::Timestamp::UNIX_EPOCH,
+            valid_until: None,
+            kind: Kind::Award {
+                uscc: USCC.parse().unwrap(),
+                holder_name: "常德市第二人民医院".into(),
+                sub_unit: None,
+                title: "三级甲等医院".into(),
+                scheme: SCHEME.into(),
+                scheme_title: "三级甲等医院".into(),
+                batch_year: None,
+                previous: None,
+                reason: None,
+                status,
+            },
+        };
+        let bytes = crate::statement::sign(&st, &key(), jiff::Timestamp::UNIX_EPOCH).unwrap();
+        crate::statement::verify_signed(&bytes).unwrap()
+    }
+
+    fn pos(index: u64) -> Position {
+        Position { index, time: jiff::Timestamp::UNIX_EPOCH }
+    }
+
+    #[test]
+    fn a_status_index_is_used_once_per_authority() {
+        let (mut state, roots) = setup();
+        let first = decide(&state, &roots, pos(2), &award(Some(StatusRef::new("h.example", ROOT, 42)))).unwrap();
+        match &first[0] {
+            Effect::Award { award, new: true } => assert_eq!(award.status_index, Some(42)),
+            other => panic!("{other:?}"),
+        }
+        state.apply(&first);
+        let err = decide(&state, &roots, pos(3), &award(Some(StatusRef::new("h.example", ROOT, 42)))).unwrap_err();
+        assert!(err.to_string().contains("index 42") && err.to_string().contains("already used"), "{err}");
+        decide(&state, &roots, pos(3), &award(Some(StatusRef::new("h.example", ROOT, 43)))).expect("another index");
+        decide(&state, &roots, pos(3), &award(None)).expect("credentialStatus is optional");
+        // Lists that are not the issuer's are refused.
+        let other = "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a09";
+        let err = decide(&state, &roots, pos(3), &award(Some(StatusRef::new("h.example", other, 44)))).unwrap_err();
+        assert!(err.to_string().contains("not those of the issuer"), "{err}");
     }
 }

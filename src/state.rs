@@ -21,6 +21,8 @@ pub struct MemoryState {
     pub awards: HashMap<String, Award>,
     /// Holder USCC -> award ids (ordered for deterministic replays).
     pub holder_awards: HashMap<String, BTreeMap<String, ()>>,
+    /// (issuing authority, status-list index) -> award id.
+    pub status_indexes: HashMap<(String, u32), String>,
 }
 
 impl MemoryState {
@@ -42,6 +44,9 @@ impl MemoryState {
                 }
                 Effect::Award { award, .. } => {
                     self.holder_awards.entry(award.uscc.clone()).or_default().insert(award.id.clone(), ());
+                    if let Some(index) = award.status_index {
+                        self.status_indexes.insert((award.issuer.clone(), index), award.id.clone());
+                    }
                     self.awards.insert(award.id.clone(), award.clone());
                 }
             }
@@ -71,6 +76,9 @@ impl View for MemoryState {
             .get(uscc)
             .map(|ids| ids.keys().filter_map(|id| self.awards.get(id).cloned()).collect())
             .unwrap_or_default())
+    }
+    fn status_index_owner(&self, authority: &str, index: u32) -> Result<Option<String>, ViewError> {
+        Ok(self.status_indexes.get(&(authority.to_string(), index)).cloned())
     }
 }
 
@@ -150,5 +158,11 @@ impl<V: View> View for Overlay<'_, V> {
             out.insert(a.id.clone(), a);
         }
         Ok(out.into_values().collect())
+    }
+    fn status_index_owner(&self, authority: &str, index: u32) -> Result<Option<String>, ViewError> {
+        match self.pending.status_index_owner(authority, index)? {
+            Some(id) => Ok(Some(id)),
+            None => self.base.status_index_owner(authority, index),
+        }
     }
 }

@@ -236,6 +236,10 @@ fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, E
     let valid_until = spec.valid_until.as_deref().map(parse_end_of_day).transpose()?;
     let id = new_id();
     let title = spec.title.unwrap_or_else(|| scheme.title.clone());
+    let status = reg.new_status_ref(&signer.id, &mut Default::default())?;
+    if status.is_none() {
+        ctx.out.status(format!("the status lists of {} are full: this award gets no credentialStatus entry", signer.name));
+    }
     let st = Statement {
         id: id.clone(),
         issuer_did: didkey::did_for(&sk.verifying_key()),
@@ -252,6 +256,7 @@ fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, E
             batch_year: spec.year,
             previous: spec.previous,
             reason: spec.reason,
+            status,
         },
     };
     let acc = sign_and_submit(ctx, &sk, &st, &format!("「{title}」 to {}", holder.name))?;

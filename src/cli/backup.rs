@@ -8,7 +8,7 @@ use crate::registry::Registry;
 
 #[derive(Debug, clap::Args)]
 pub struct BackupArgs {
-    /// A new or empty directory for the backup (the log, its checkpoints, config, trust roots and the encrypted log key).
+    /// A new or empty directory for the backup (the log, its checkpoints, config, trust roots and the encrypted log and status keys).
     pub dir: PathBuf,
 }
 

@@ -74,6 +74,12 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             report.sample_bundle.display(),
             report.sample_proof.display()
         ));
+        if let Some(k) = commission {
+            s.push_str(&format!(
+                "  Standard VC / Open Badges tools:\n    honors --db {db} prove {} --format openbadge -o award.ob3.json\n    honors --db {db} log status-list {} --purpose suspension\n",
+                report.sample_award, k.id
+            ));
+        }
         s
     })?;
     let valid = v.verdict == crate::award::Status::Valid && report.bundle_verdict.verdict == crate::award::Status::Valid;

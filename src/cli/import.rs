@@ -51,6 +51,8 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     let did = didkey::did_for(&sk.verifying_key());
     let mut skipped = 0u64;
     let mut todo: Vec<(u64, Statement)> = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    let mut status_indexes = std::collections::HashSet::new();
     for row in rows {
         let scheme_id = crate::registry::normalize_id(&row.scheme);
         let matching: Vec<&&Scheme> = issuable.iter().filter(|s| s.id == scheme_id || s.title == row.scheme).collect();
@@ -78,10 +80,12 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             continue;
         }
         let id = import::award_id(&signer.id, &row, &scheme.id);
-        if reg.store().award(&id).map_err(|e| Error::internal(e.to_string()))?.is_some() {
+        if !ids.insert(id.clone()) || reg.store().award(&id).map_err(|e| Error::internal(e.to_string()))?.is_some() {
             skipped += 1;
             continue;
         }
+        // A random status-list index, unused in the registry and in this file (see crate::status).
+        let status = reg.new_status_ref(&signer.id, &mut status_indexes)?;
         let st = Statement {
             id,
             issuer_did: did.clone(),
@@ -98,6 +102,7 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
                 batch_year: row.year,
                 previous: None,
                 reason: row.reason.clone(),
+                status,
             },
         };
         todo.push((row.line, st));

@@ -12,6 +12,8 @@ use crate::registry::Registry;
 #[derive(Debug, clap::Args)]
 pub struct InitArgs {
     /// The log's name (origin line of its checkpoints): a schema-less URL without spaces or '+'.
+    /// It is also where the registry's HTTP API is reached: awards point their credentialStatus
+    /// at https://ORIGIN/api/v1/status/<authority>/<purpose>.
     #[arg(long, default_value = "honors.example/registry")]
     pub origin: String,
     /// File holding the passphrase for the new log key; its path is remembered in registry.toml
@@ -40,6 +42,44 @@ pub enum Cmd {
     },
     /// Consistency proof between tree sizes OLD and NEW.
     Consistency { old: u64, new: u64 },
+    /// An authority's W3C Bitstring Status List credential, built from the log now and signed
+    /// with the registry's status key (status.key, unlocked with the log key's passphrase).
+    ///
+    /// This is the document an award's credentialStatus.statusListCredential names
+    /// (https://ORIGIN/api/v1/status/<authority-uuid>/<purpose>), for standard VC verifiers:
+    /// 131,072 entries, GZIP and base64url, bit set = revoked (revocation list; also superseded,
+    /// ended, or logged after a key compromise) or suspended now (suspension list).
+    StatusList {
+        /// The issuing authority's id (urn:uuid:… or the bare uuid of the list URL).
+        authority: String,
+        /// Which list.
+        #[arg(long, value_enum)]
+        purpose: PurposeArg,
+        /// Write to FILE instead of stdout (with --json, print a summary instead).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// A status list purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PurposeArg {
+    /// Bit set: the award no longer stands (revoked, superseded, ended); never cleared.
+    Revocation,
+    /// Bit set: the award is suspended now; cleared when it is reinstated.
+    Suspension,
+}
+
+impl From<PurposeArg> for crate::status::Purpose {
+    fn from(p: PurposeArg) -> Self {
+        match p {
+            PurposeArg::Revocation => crate::status::Purpose::Revocation,
+            PurposeArg::Suspension => crate::status::Purpose::Suspension,
+        }
+    }
 }
 
 pub fn init(a: InitArgs, ctx: &Ctx) -> Result<i32, Error> {
@@ -58,10 +98,11 @@ pub fn init(a: InitArgs, ctx: &Ctx) -> Result<i32, Error> {
     let (_, report) = Registry::init(dir, &a.origin, &pass, file.as_deref())?;
     ctx.out.result(&report, || {
         format!(
-            "registry created in {}\n  log:         {}\n  log key:     {}\n  trust roots: {}\nnext: create a root authority (honors authority create --root …)",
+            "registry created in {}\n  log:         {}\n  log key:     {}\n  status key:  {} (signs status lists)\n  trust roots: {}\nnext: create a root authority (honors authority create --root …)",
             report.db.display(),
             report.origin,
             report.log_vkey,
+            report.status_did,
             report.trust_roots.display()
         )
     })?;
@@ -99,7 +140,8 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
         }
         Cmd::Key => {
             let vkey = reg.log_vkey();
-            ctx.out.result(&serde_json::json!({"vkey": vkey, "origin": reg.origin()}), || vkey.clone())?;
+            let status_did = reg.status_did()?;
+            ctx.out.result(&serde_json::json!({"vkey": vkey, "origin": reg.origin(), "status_did": status_did}), || vkey.clone())?;
         }
         Cmd::Inclusion { index, size } => {
             let size = match size {
@@ -116,6 +158,24 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             let hashes: Vec<String> = proof.iter().map(b64).collect();
             let v = serde_json::json!({"old": old, "new": new, "hashes": hashes});
             ctx.out.result(&v, || hashes.join("\n"))?;
+        }
+        Cmd::StatusList { authority, purpose, output, force } => {
+            let reg = ctx.open_for_write()?;
+            let purpose = crate::status::Purpose::from(purpose);
+            let mut bytes = reg.status_list(&authority, purpose, ctx.now)?;
+            bytes.push(b'\n');
+            let Some(path) = output else {
+                return super::common::write_output(None, &bytes, false).map(|_| 0);
+            };
+            super::common::write_output(Some(&path), &bytes, force)?;
+            let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| Error::internal(e.to_string()))?;
+            let set = reg.status_bits(&authority, purpose, ctx.now)?.ones().len();
+            let v = serde_json::json!({"file": path, "id": doc["id"], "issuer": doc["issuer"], "purpose": purpose, "set": set});
+            if ctx.out.json {
+                ctx.out.result(&v, String::new)?;
+            } else {
+                ctx.out.status(format!("wrote the {purpose} list {} to {} ({set} bit(s) set)", doc["id"].as_str().unwrap_or(""), path.display()));
+            }
         }
     }
     Ok(0)

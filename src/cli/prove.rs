@@ -21,6 +21,9 @@ pub enum Format {
     QrSvg,
     /// A printable A4 certificate in Chinese with the QR code (SVG).
     CertificateSvg,
+    /// The same credential as an Open Badges 3.0 OpenBadgeCredential (JSON): the proof wrapped
+    /// in an array as the OB 3.0 schema wants it; the signature is unchanged.
+    Openbadge,
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +77,7 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             let code = compact_code(&reg, &a.id, ctx)?;
             (crate::qr::svg(&code).map_err(qr_error)?.into_bytes(), "the QR code (SVG)".to_string())
         }
+        Format::Openbadge => (reg.open_badge(&a.id)?, "the Open Badges 3.0 credential".to_string()),
         Format::CertificateSvg => {
             let award = reg.award(&a.id)?;
             let code = compact_code(&reg, &a.id, ctx)?;

@@ -91,6 +91,8 @@ struct Demo<'a> {
     actors: BTreeMap<String, Actor>,
     status: &'a dyn Fn(&str),
     key_seq: usize,
+    /// Status-list indexes given to awards not yet submitted, per issuing authority id.
+    status_reserved: BTreeMap<String, std::collections::HashSet<u32>>,
 }
 
 /// Builds the demo registry in `dir` (which must not hold a registry yet).
@@ -118,7 +120,7 @@ pub fn build(dir: &Path, now: Timestamp, scale: Option<usize>, status: &dyn Fn(&
             plan.ensure(co, &s.level, &s.province, &s.city);
         }
     }
-    let mut demo = Demo { dir: dir.into(), now, reg, plan, actors: BTreeMap::new(), status, key_seq: 0 };
+    let mut demo = Demo { dir: dir.into(), now, reg, plan, actors: BTreeMap::new(), status, key_seq: 0, status_reserved: BTreeMap::new() };
     demo.authorities()?;
     let schemes = demo.schemes(&seeds)?;
     let holders = demo.holders(&seeds)?;
@@ -159,6 +161,14 @@ impl Demo<'_> {
             valid_until: None,
             kind,
         })
+    }
+
+    /// A random, unused status-list entry for a new award of authority `issuer` (by name);
+    /// `None` once its lists are full.
+    fn status_ref(&mut self, issuer: &str) -> Result<Option<crate::status::StatusRef>, Error> {
+        let id = self.actor(issuer)?.id.clone();
+        let reserved = self.status_reserved.entry(id.clone()).or_default();
+        self.reg.new_status_ref(&id, reserved)
     }
 
     fn sign(&self, signer: &str, st: &Statement) -> Result<Vec<u8>, Error> {
@@ -303,6 +313,7 @@ impl Demo<'_> {
                 reason.push_str(&format!(" 联合授予：{}。", s.co_issuers.join("、")));
             }
             for _ in 0..s.count {
+                let status = self.status_ref(&s.issuer)?;
                 let mut st = self.statement(
                     &s.issuer,
                     Kind::Award {
@@ -315,6 +326,7 @@ impl Demo<'_> {
                         batch_year: Some(s.year),
                         previous: None,
                         reason: Some(reason.clone()),
+                        status,
                     },
                 )?;
                 st.valid_from = from;
@@ -333,6 +345,7 @@ impl Demo<'_> {
         let mut batch = Vec::new();
         // Renewal after re-check (复查) of a 文明单位 title whose three-year term ran out.
         if let (Some(s), Some(prev)) = (seed("H000-04"), ids.get("H000-04").and_then(|v| v.first())) {
+            let status = self.status_ref(&s.issuer)?;
             let mut st = self.statement(&s.issuer, Kind::Award {
                 uscc: self.holder_uscc(&s.holder)?,
                 holder_name: s.holder.clone(),
@@ -343,6 +356,7 @@ impl Demo<'_> {
                 batch_year: Some(2024),
                 previous: Some((Relation::Renews, prev.clone())),
                 reason: Some("演示：复查合格，继续保留称号（非真实事件）".into()),
+                status,
             })?;
             st.valid_from = parse_date_or_datetime("2024-01-01")?;
             st.valid_until = Some(parse_end_of_day("2026-12-31")?);

@@ -84,6 +84,8 @@ impl Demo<'_> {
                 }
                 let scheme = own[n % own.len()];
                 let year = 2015 + (n % 11) as i16;
+                // Generated awards carry status entries too, while the issuer's lists have room.
+                let status = self.status_ref(&issuer)?;
                 let from = crate::time::parse_date_or_datetime(&format!("{year}-01-01"))?;
                 let until = crate::time::parse_end_of_day(&format!("{}-12-31", year + 4))?;
                 let mut st = self.statement(&issuer, Kind::Award {
@@ -96,6 +98,7 @@ impl Demo<'_> {
                     batch_year: Some(year as u32),
                     previous: None,
                     reason: Some("规模测试生成数据（非真实）".into()),
+                    status,
                 })?;
                 st.valid_from = from;
                 st.valid_until = Some(until);

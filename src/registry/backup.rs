@@ -3,11 +3,12 @@
 //! A backup is the log itself, not a copy of sled's files: `entries` (every entry, each a
 //! uint16 big-endian length then the entry bytes: the tlog-tiles entry-bundle encoding, in
 //! one file), `checkpoints` (every signed checkpoint note, each a uint32 big-endian length then
-//! the note), and the registry's `registry.toml`, `trust-roots.toml` and encrypted `log.key`.
-//! Everything else in the store is derived. Restoring replays every entry through the same
-//! parse → verify → policy → apply path as the registry and audit, rebuilds the tree, and
-//! accepts the result only if it reproduces every backed-up checkpoint's root, the last one
-//! included. A backup can be checked without restoring it: `honors audit` can read it back.
+//! the note), and the registry's `registry.toml`, `trust-roots.toml`, encrypted `log.key` and
+//! (if it has one) encrypted `status.key`. Everything else in the store is derived. Restoring
+//! replays every entry through the same parse → verify → policy → apply path as the registry
+//! and audit, rebuilds the tree, and accepts the result only if it reproduces every backed-up
+//! checkpoint's root, the last one included. A backup can be checked without restoring it:
+//! `honors audit` can read it back.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -67,6 +68,12 @@ impl Registry {
             write_file(&dir.join(f), &bytes)?;
         }
         restrict(&dir.join("log.key"))?;
+        let status_key = self.dir().join(super::STATUS_KEY_FILE);
+        if status_key.exists() {
+            let bytes = std::fs::read(&status_key).map_err(|e| Error::file(&status_key, e))?;
+            write_file(&dir.join(super::STATUS_KEY_FILE), &bytes)?;
+            restrict(&dir.join(super::STATUS_KEY_FILE))?;
+        }
         let (cp, _) = tlog::open_checkpoint(&self.checkpoint()?, std::slice::from_ref(&self.log_verifier)).map_err(|e| Error::corrupt(e.to_string()))?;
         Ok(BackupReport { dir: dir.into(), entries: size, checkpoints: count, tree_size: cp.size, root: b64(&cp.root) })
     }
@@ -108,6 +115,13 @@ impl Registry {
             write_file(&target.join(f), &read(f)?)?;
         }
         restrict(&target.join("log.key"))?;
+        let status_key = backup.join(super::STATUS_KEY_FILE);
+        if status_key.exists() {
+            let info = crate::keyfile::read_key_info(&status_key)?;
+            write_file(&target.join(super::STATUS_KEY_FILE), &read(super::STATUS_KEY_FILE)?)?;
+            restrict(&target.join(super::STATUS_KEY_FILE))?;
+            store.put_meta("status_did", crate::credential::did_for(&info.public_key).as_bytes())?;
+        }
         store.put_meta("origin", config.origin.as_bytes())?;
         store.put_meta("log_vkey", signer_vkey.vkey().as_bytes())?;
         let total = entries.len() as u64;

@@ -4,6 +4,8 @@
 //! - `store/`: the sled database (see [`crate::store`]);
 //! - `registry.toml`: the log's origin and where its key is;
 //! - `log.key`: the log's Ed25519 key, encrypted (see [`crate::keyfile`]);
+//! - `status.key`: the key that signs the Bitstring Status List credentials (a did:key;
+//!   encrypted with the log key's passphrase; never used for anything else, see [`status`]);
 //! - `trust-roots.toml`: the root authorities and the log's verifier key.
 //!
 //! Writing goes through [`Registry::submit`]: verify signatures (batched), decide policy
@@ -14,7 +16,9 @@ mod query;
 mod verify;
 mod audit;
 mod backup;
+mod export;
 mod prove;
+mod status;
 pub(crate) mod submit;
 
 use std::path::{Path, PathBuf};
@@ -42,6 +46,10 @@ pub struct Config {
     /// A file holding the log key's passphrase, for unattended operation (protect it like the key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_passphrase_file: Option<String>,
+    /// The encrypted key that signs status list credentials (same passphrase as the log key),
+    /// relative to the registry directory. Registries made before status lists have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_key: Option<String>,
 }
 
 /// An open registry.
@@ -52,6 +60,8 @@ pub struct Registry {
     roots: TrustRoots,
     log_verifier: NoteVerifier,
     signer: std::sync::OnceLock<NoteSigner>,
+    /// The status-list key, unlocked together with the log key.
+    status_signer: std::sync::OnceLock<ed25519_dalek::SigningKey>,
     /// Serialises writers: one batch is decided and committed at a time.
     write_lock: std::sync::Mutex<()>,
 }
@@ -64,6 +74,9 @@ pub struct InitReport {
     pub log_vkey: String,
     pub trust_roots: PathBuf,
     pub log_key: PathBuf,
+    /// The key that signs status list credentials, and its did:key (their `issuer`).
+    pub status_key: PathBuf,
+    pub status_did: String,
 }
 
 impl Registry {
@@ -82,10 +95,16 @@ impl Registry {
         let key_path = dir.join("log.key");
         keyfile::write_key_file(&key_path, &key, origin, passphrase, false)?;
         let signer = NoteSigner::new(origin, key).map_err(|e| Error::internal(format!("log key: {e}")))?;
+        // One key, one purpose: status lists get their own key, never the log key.
+        let status_key = keyfile::generate_signing_key()?;
+        let status_path = dir.join(STATUS_KEY_FILE);
+        keyfile::write_key_file(&status_path, &status_key, &format!("{origin} status lists"), passphrase, false)?;
+        let status_did = crate::credential::did_for(&status_key.verifying_key());
         let config = Config {
             origin: origin.into(),
             log_key: "log.key".into(),
             log_passphrase_file: passphrase_file.map(|p| std::path::absolute(p).unwrap_or(p.to_path_buf()).display().to_string()),
+            status_key: Some(STATUS_KEY_FILE.into()),
         };
         let config_text = toml::to_string_pretty(&config).map_err(|e| Error::internal(e.to_string()))?;
         write_file(&dir.join("registry.toml"), config_text.as_bytes())?;
@@ -97,14 +116,32 @@ impl Registry {
         write_file(&trust_path, roots.to_toml().as_bytes())?;
         store.put_meta("origin", origin.as_bytes())?;
         store.put_meta("log_vkey", signer.vkey().as_bytes())?;
+        store.put_meta("status_did", status_did.as_bytes())?;
         let empty = Checkpoint { origin: origin.into(), size: 0, root: tlog::EMPTY_ROOT, extensions: vec![] };
         let note = signer.sign(&empty.to_text()).map_err(|e| Error::internal(e.to_string()))?;
         store.commit(&[Write::put(T::Checkpoints, 0u64.to_be_bytes(), note.into_bytes())])?;
-        let report = InitReport { db: dir.into(), origin: origin.into(), log_vkey: signer.vkey(), trust_roots: trust_path, log_key: key_path };
+        let report = InitReport {
+            db: dir.into(),
+            origin: origin.into(),
+            log_vkey: signer.vkey(),
+            trust_roots: trust_path,
+            log_key: key_path,
+            status_key: status_path,
+            status_did,
+        };
         let log_verifier = NoteVerifier::from_vkey(&signer.vkey()).map_err(|e| Error::internal(e.to_string()))?;
         // sled releases its lock only after its background thread ends, so the store opened
         // here is handed over rather than closed and reopened.
-        let reg = Registry { store, dir: dir.into(), config, roots, log_verifier, signer: std::sync::OnceLock::from(signer), write_lock: Default::default() };
+        let reg = Registry {
+            store,
+            dir: dir.into(),
+            config,
+            roots,
+            log_verifier,
+            signer: std::sync::OnceLock::from(signer),
+            status_signer: std::sync::OnceLock::from(status_key),
+            write_lock: Default::default(),
+        };
         Ok((reg, report))
     }
 
@@ -129,7 +166,16 @@ impl Registry {
             .meta_text("log_vkey")?
             .ok_or_else(|| Error::internal("the store has no log key recorded (meta log_vkey)"))?;
         let log_verifier = NoteVerifier::from_vkey(&vkey).map_err(|e| Error::internal(format!("stored log key: {e}")))?;
-        Ok(Registry { store, dir: dir.into(), config, roots, log_verifier, signer: std::sync::OnceLock::new(), write_lock: Default::default() })
+        Ok(Registry {
+            store,
+            dir: dir.into(),
+            config,
+            roots,
+            log_verifier,
+            signer: std::sync::OnceLock::new(),
+            status_signer: std::sync::OnceLock::new(),
+            write_lock: Default::default(),
+        })
     }
 
     /// The registry directory.
@@ -172,6 +218,7 @@ impl Registry {
                 "restore the registry's own log.key",
             ));
         }
+        self.unlock_status(passphrase)?;
         let _ = self.signer.set(signer);
         Ok(())
     }
@@ -211,6 +258,9 @@ impl Registry {
         Ok(())
     }
 }
+
+/// The status-list key's file name in a registry directory.
+pub const STATUS_KEY_FILE: &str = "status.key";
 
 /// Reads a trust-roots file.
 pub fn load_trust_roots(path: &Path) -> Result<TrustRoots, Error> {

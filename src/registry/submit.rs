@@ -247,6 +247,9 @@ pub(crate) fn effect_writes(e: &Effect, store: &Store, titles: &mut std::collect
                 if let Some(year) = award.batch_year {
                     w.push(Write::put(T::ByYear, pair_key(&year.to_string(), id), Vec::new()));
                 }
+                if let Some(index) = award.status_index {
+                    w.push(Write::put(T::ByStatus, crate::store::trees::status_key(&award.issuer, index), id.as_bytes().to_vec()));
+                }
                 let title_key = title_key(award);
                 w.push(Write::put(T::ByTitle, pair_key(&title_key, id), Vec::new()));
                 if titles.insert(title_key.clone()) && store.ids_with_prefix_first(T::ByTitle, &title_key)?.is_none() {

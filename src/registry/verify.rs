@@ -51,7 +51,8 @@ impl Registry {
         };
         let entry = self.entry(award.index)?;
         let logged: serde_json::Value = serde_json::from_slice(&entry.statement).map_err(|e| Error::corrupt(format!("entry {}: {e}", award.index)))?;
-        let same = credential::jcs::to_vec(&logged).ok() == credential::jcs::to_vec(&value).ok();
+        // The Open Badges export wraps the one proof in an array; that is the same credential.
+        let same = credential::jcs::to_vec(&logged).ok() == credential::jcs::to_vec(&single_proof(&value)).ok();
         if !same {
             return Ok(c.fail("logged", format!("the credential differs from the one logged at entry {} under the same id", award.index)));
         }
@@ -106,4 +107,17 @@ impl Registry {
         v.as_of_tree_size = Some(cp.size);
         Ok(v)
     }
+}
+
+/// `doc` with a one-element `proof` array replaced by its element (the Open Badges 3.0 export
+/// form), so that it compares equal to the credential as logged.
+fn single_proof(doc: &serde_json::Value) -> serde_json::Value {
+    let mut doc = doc.clone();
+    if let Some(serde_json::Value::Array(proofs)) = doc.get_mut("proof") {
+        if proofs.len() == 1 {
+            let proof = proofs.remove(0);
+            doc["proof"] = proof;
+        }
+    }
+    doc
 }

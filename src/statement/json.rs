@@ -28,7 +28,7 @@ pub fn to_json(s: &Statement) -> Value {
         doc.insert("validUntil".into(), json!(format_cst(until)));
     }
     match &s.kind {
-        Kind::Award { uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, reason } => {
+        Kind::Award { uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, reason, status } => {
             let holder = match sub_unit {
                 Some(unit) => format!("{holder_name}{unit}"),
                 None => holder_name.clone(),
@@ -57,6 +57,9 @@ pub fn to_json(s: &Statement) -> Value {
                     },
                 }),
             );
+            if let Some(status) = status {
+                doc.insert("credentialStatus".into(), status.to_json());
+            }
             let mut honors = Map::new();
             honors.insert("holderName".into(), json!(holder_name));
             if let Some(unit) = sub_unit {
@@ -171,6 +174,10 @@ fn award(doc: &Obj) -> Result<Kind, StatementError> {
         });
     }
     let achievement = subject.obj("achievement")?;
+    let status = match doc.opt("credentialStatus") {
+        Some(v) => Some(crate::status::StatusRef::from_json(v).map_err(StatementError::Status)?),
+        None => None,
+    };
     let honors = doc.obj("honors")?;
     let mut previous = None;
     for relation in [Relation::Renews, Relation::Corrects, Relation::Downgrades] {
@@ -188,6 +195,7 @@ fn award(doc: &Obj) -> Result<Kind, StatementError> {
         batch_year: honors.opt_u32("batchYear")?,
         previous,
         reason: honors.opt_str("reason")?.map(str::to_string),
+        status,
     })
 }
 

@@ -15,6 +15,7 @@
 
 mod fields;
 mod json;
+pub mod openbadge;
 
 use jiff::Timestamp;
 
@@ -65,6 +66,10 @@ pub enum StatementError {
     ValidityOrder { from: String, until: String },
     #[error("proof: {0}")]
     Proof(#[from] credential::ProofError),
+    #[error("{0}")]
+    Status(crate::status::StatusError),
+    #[error("not an Open Badges 3.0 credential: {0}")]
+    OpenBadge(String),
 }
 
 /// What a holder's registration ended by.
@@ -155,6 +160,9 @@ pub enum Kind {
         batch_year: Option<u32>,
         previous: Option<(Relation, String)>,
         reason: Option<String>,
+        /// Its entries in the issuer's Bitstring Status Lists (`credentialStatus`); awards
+        /// issued before status lists existed have none.
+        status: Option<crate::status::StatusRef>,
     },
     /// `HonorsCoIssue`: a second authority joins an award as co-issuer (a joint award).
     CoIssue { award: String, reason: String },

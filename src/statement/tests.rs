@@ -41,6 +41,7 @@ fn all_kinds() -> Vec<Kind> {
             batch_year: Some(2019),
             previous: Some((Relation::Renews, ID2.into())),
             reason: Some("表彰".into()),
+            status: Some(crate::status::StatusRef::new("honors.example/registry", ID2, 94567)),
         },
         Kind::Status { award: ID2.into(), action: StatusAction::Suspend, reason: "限期整改".into() },
         Kind::CoIssue { award: ID2.into(), reason: "联合授予".into() },

@@ -66,7 +66,7 @@ pub struct Store {
 
 const STORE_SUBDIR: &str = "store";
 /// The layout version of the trees (see `trees.rs`); a store of another layout is refused.
-pub const LAYOUT: &str = "honors-store/2";
+pub const LAYOUT: &str = "honors-store/3";
 
 impl Store {
     /// Creates a new, empty store in `dir/store`. Refuses a directory that already has one.
@@ -330,6 +330,12 @@ impl View for Store {
             }
         }
         Ok(out)
+    }
+    fn status_index_owner(&self, authority: &str, index: u32) -> Result<Option<String>, ViewError> {
+        self.get(T::ByStatus, &trees::status_key(authority, index))
+            .map_err(view_err)?
+            .map(|v| String::from_utf8(v).map_err(|_| ViewError("status index owner is not UTF-8".into())))
+            .transpose()
     }
 }
 

@@ -18,6 +18,7 @@
 //! | `by_holder/v1`, `by_scheme/v1`, `by_issuer/v1` | value ‖ 0x00 ‖ award id | empty |
 //! | `by_title/v1` | search key of the title ‖ 0x00 ‖ award id | empty |
 //! | `by_year/v1` | batch year (decimal) ‖ 0x00 ‖ award id | empty |
+//! | `by_status/v1` | issuing authority id ‖ 0x00 ‖ status-list index u32 BE | raw: award id |
 //! | `by_text/v1` | search bigram ‖ 0x00 ‖ `t:`title search key or `h:`USCC | empty (written once per distinct title or holder name) |
 
 /// Index of each tree in [`NAMES`] (and in a transaction's tree list).
@@ -40,9 +41,10 @@ pub enum T {
     ByTitle,
     ByYear,
     ByText,
+    ByStatus,
 }
 
-/// Tree names, in the order of [`T`].
+/// Tree names, in the order of [`T`] (a test checks that the two agree).
 pub const NAMES: &[&str] = &[
     "meta/v1",
     "entries/v1",
@@ -58,8 +60,9 @@ pub const NAMES: &[&str] = &[
     "by_scheme/v1",
     "by_issuer/v1",
     "by_title/v1",
-    "by_text/v1",
     "by_year/v1",
+    "by_text/v1",
+    "by_status/v1",
 ];
 
 /// A composite index key: `prefix ‖ 0x00 ‖ id`.
@@ -87,4 +90,36 @@ pub fn pair_id(key: &[u8]) -> Option<&str> {
 /// The key of the stored hashes created by appending leaf `n`.
 pub fn hash_group_key(n: u64) -> [u8; 8] {
     n.to_be_bytes()
+}
+
+/// A status-index key: `authority ‖ 0x00 ‖ index u32 BE`.
+pub fn status_key(authority: &str, index: u32) -> Vec<u8> {
+    let mut k = pair_prefix(authority);
+    k.extend_from_slice(&index.to_be_bytes());
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_enum() {
+        let all = [
+            (T::Meta, "meta/v1"),
+            (T::Entries, "entries/v1"),
+            (T::Hashes, "hashes/v2"),
+            (T::Checkpoints, "checkpoints/v1"),
+            (T::Statements, "statements/v1"),
+            (T::Awards, "awards/v1"),
+            (T::ByTitle, "by_title/v1"),
+            (T::ByYear, "by_year/v1"),
+            (T::ByText, "by_text/v1"),
+            (T::ByStatus, "by_status/v1"),
+        ];
+        for (t, name) in all {
+            assert_eq!(NAMES[t as usize], name);
+        }
+        assert_eq!(NAMES.len(), T::ByStatus as usize + 1);
+    }
 }
