@@ -40,6 +40,7 @@ pub mod state;
 pub mod statement;
 pub mod store;
 pub mod text;
+pub mod tilelog;
 pub mod time;
 pub mod tlog;
 pub mod trust;

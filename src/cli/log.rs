@@ -34,6 +34,12 @@ pub enum Cmd {
     },
     /// Consistency proof between tree sizes OLD and NEW.
     Consistency { old: u64, new: u64 },
+    /// Write the log as a C2SP tlog-tiles tree (checkpoint, tile/<L>/<N>, tile/entries/<N>)
+    /// into DIR, servable by any static web server; run again to add what is new.
+    Export {
+        /// The directory to write (created if missing).
+        dir: PathBuf,
+    },
 }
 
 pub fn init(a: InitArgs, ctx: &Ctx) -> Result<i32, Error> {
@@ -97,6 +103,21 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             let hashes: Vec<String> = proof.iter().map(b64).collect();
             let v = serde_json::json!({"old": old, "new": new, "hashes": hashes});
             ctx.out.result(&v, || hashes.join("\n"))?;
+        }
+        Cmd::Export { dir } => {
+            let r = reg.export_log(&dir)?;
+            ctx.out.result(&r, || {
+                format!(
+                    "exported the log of {} entries to {}: {} hash tiles, {} entry bundles ({} written, {} unchanged) and the checkpoint\naudit it: honors audit --from {} --trust TRUST_ROOTS",
+                    r.tree_size,
+                    r.dir.display(),
+                    r.hash_tiles,
+                    r.entry_bundles,
+                    r.written,
+                    r.unchanged,
+                    r.dir.display()
+                )
+            })?;
         }
     }
     Ok(0)

@@ -14,6 +14,7 @@ mod query;
 mod verify;
 mod audit;
 mod submit;
+mod tiles;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ use crate::trust::TrustRoots;
 
 pub use query::{normalize_id, AwardFilter, AwardView, Found, HistoryEvent};
 pub use submit::Accepted;
+pub use tiles::{tile_in_tree, ExportReport, TileBytes};
 
 /// `registry.toml`: where the log key is and what the log is called.
 #[derive(Debug, Clone, Serialize, Deserialize)]
