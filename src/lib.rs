@@ -22,7 +22,8 @@
 //! State: [`store`] (the only module that names sled; `store::codec` the only one that names
 //! bincode), [`keyfile`] (encrypted key files), [`registry`] (one function per use case).
 //!
-//! Edges: [`cli`] (clap). Errors: [`error`].
+//! Edges: [`cli`] (clap), [`server`] (axum: the HTTP API and the log's tiles),
+//! [`tilelog`] (auditing a published tile tree). Errors: [`error`].
 
 pub mod audit;
 pub mod authority;
@@ -36,6 +37,7 @@ pub mod id;
 pub mod keyfile;
 pub mod policy;
 pub mod registry;
+pub mod server;
 pub mod state;
 pub mod statement;
 pub mod store;

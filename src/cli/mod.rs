@@ -12,6 +12,7 @@ mod output;
 mod prove;
 mod query;
 mod scheme;
+mod serve;
 mod verify;
 
 use std::path::PathBuf;
@@ -82,9 +83,11 @@ pub enum Command {
     Verify(verify::Args),
     /// Replay the whole log and check every signature, policy decision, time and checkpoint.
     Audit(audit::Args),
-    /// The transparency log: checkpoint, key, proofs.
+    /// The transparency log: checkpoint, key, proofs, export as tiles.
     #[command(subcommand)]
     Log(log::Cmd),
+    /// Serve the HTTP API (/api/v1/) and the log's tiles (/log/).
+    Serve(serve::Args),
 }
 
 /// Runs the command line and returns the exit code.
@@ -135,6 +138,7 @@ pub fn run(command: Command, ctx: &Ctx) -> Result<i32, Error> {
         Command::Verify(a) => verify::run(a, ctx),
         Command::Audit(a) => audit::run(a, ctx),
         Command::Log(c) => log::run(c, ctx),
+        Command::Serve(a) => serve::run(a, ctx),
     }
 }
 
