@@ -159,8 +159,11 @@ fn load_on_loopback() {
     let tiles: Vec<String> = vec![format!("{}/log/tile/0/000", s.url), format!("{}/log/checkpoint", s.url)];
     lines.push(read_phase(&tiles, clients, secs).report("GET /log/tile/0/000 + /log/checkpoint"));
 
+    let server_log = s.stderr.clone();
     let stopped = s.stop();
     assert_eq!(stopped.code(), Some(0));
+    std::thread::sleep(Duration::from_millis(100));
+    eprintln!("server: {}", server_log.lock().unwrap().trim());
 
     // After the run: the registry audits clean and holds every acknowledged award.
     let t = Instant::now();

@@ -25,7 +25,14 @@ fn b64(h: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(h)
 }
 
-/// Runs a registry read on the blocking pool (sled reads may touch the disk).
+/// Runs a cheap registry read (a few sled lookups, mostly from sled's cache) right on the
+/// async worker: cheaper than a hop to the blocking pool.
+pub(super) fn quick<T>(st: &Arc<AppState>, f: impl FnOnce(&Registry, jiff::Timestamp) -> Result<T, Error>) -> Result<T, ApiError> {
+    f(&st.reg, jiff::Timestamp::now()).map_err(ApiError::from)
+}
+
+/// Runs a heavier registry read (listings, search: many records) on the blocking pool, so
+/// that it does not hold up the async workers.
 pub(super) async fn read<T, F>(st: &Arc<AppState>, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
@@ -46,29 +53,28 @@ struct AwardAnswer {
 
 /// `GET /api/v1/awards/{id}`: the award as listings show it, with its history.
 pub async fn award(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Api {
-    let a = read(&st, move |reg, now| {
+    let a = quick(&st, move |reg, now| {
         let a = reg.award(&id)?;
         Ok(AwardAnswer { award: reg.award_view(&a, now)?, history: reg.history(&a.id)? })
-    })
-    .await?;
+    })?;
     Ok(json(&a))
 }
 
 /// `GET /api/v1/awards/{id}/history`.
 pub async fn history(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Api {
-    Ok(json(&read(&st, move |reg, _| reg.history(&id)).await?))
+    Ok(json(&quick(&st, move |reg, _| reg.history(&id))?))
 }
 
 /// `GET /api/v1/awards/{id}/credential`: the signed credential, byte for byte as logged.
 pub async fn credential(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Api {
-    let body = read(&st, move |reg, _| reg.award_credential(&id)).await?;
+    let body = quick(&st, move |reg, _| reg.award_credential(&id))?;
     Ok(bytes(body, "application/json", "no-cache"))
 }
 
 /// `GET /api/v1/awards/{id}/proof?format=F`: see [`super::proof`].
 pub async fn proof(State(st): State<Arc<AppState>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Api {
     let format = q.get("format").cloned().unwrap_or_else(|| "vc".into());
-    let p = read(&st, move |reg, now| super::proof::proof(reg, &id, &format, now)).await?;
+    let p = quick(&st, move |reg, now| super::proof::proof(reg, &id, &format, now))?;
     Ok(bytes(p.bytes, p.content_type, "no-cache"))
 }
 
@@ -151,7 +157,7 @@ struct CheckpointAnswer {
 
 /// `GET /api/v1/checkpoint`: the latest checkpoint, parsed and as the signed note.
 pub async fn checkpoint(State(st): State<Arc<AppState>>) -> Api {
-    let (note, cp) = read(&st, |reg, _| reg.latest_checkpoint()).await?;
+    let (note, cp) = quick(&st, |reg, _| reg.latest_checkpoint())?;
     let a = CheckpointAnswer { origin: cp.origin, tree_size: cp.size, root: b64(&cp.root), note: String::from_utf8_lossy(&note).into_owned() };
     Ok(super::http::with_cache(axum::Json(a).into_response(), "public, max-age=2"))
 }
@@ -171,14 +177,13 @@ fn num(q: &HashMap<String, String>, name: &str) -> Result<Option<u64>, ApiError>
 pub async fn inclusion(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>) -> Api {
     let index = num(&q, "index")?.ok_or_else(|| ApiError::bad_request("no index", "pass ?index=N[&size=S]"))?;
     let size = num(&q, "size")?;
-    let (size, proof) = read(&st, move |reg, _| {
+    let (size, proof) = quick(&st, move |reg, _| {
         let size = match size {
             Some(s) => s,
             None => reg.size()?,
         };
         Ok((size, reg.inclusion_proof(index, size)?))
-    })
-    .await?;
+    })?;
     let hashes: Vec<String> = proof.iter().map(|h| b64(h)).collect();
     Ok(json(&serde_json::json!({"index": index, "tree_size": size, "hashes": hashes})))
 }
@@ -187,7 +192,7 @@ pub async fn inclusion(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<
 pub async fn consistency(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>) -> Api {
     let old = num(&q, "old")?.ok_or_else(|| ApiError::bad_request("no old size", "pass ?old=M&new=N"))?;
     let new = num(&q, "new")?.ok_or_else(|| ApiError::bad_request("no new size", "pass ?old=M&new=N"))?;
-    let proof = read(&st, move |reg, _| reg.consistency_proof(old, new)).await?;
+    let proof = quick(&st, move |reg, _| reg.consistency_proof(old, new))?;
     let hashes: Vec<String> = proof.iter().map(|h| b64(h)).collect();
     Ok(json(&serde_json::json!({"old": old, "new": new, "hashes": hashes})))
 }
@@ -246,13 +251,12 @@ pub async fn submit(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesRe
     drop(queue);
     let accepted = rx.await.map_err(|_| shutting_down())??;
     let a = accepted.clone();
-    let (entry, proof, note) = read(&st, move |reg, _| {
+    let (entry, proof, note) = quick(&st, move |reg, _| {
         let entry = reg.store().entry(a.index)?.ok_or_else(|| Error::corrupt(format!("entry {} is missing", a.index)))?;
         let proof = reg.inclusion_proof(a.index, a.tree_size)?;
         let note = reg.checkpoint_at(a.tree_size)?.ok_or_else(|| Error::corrupt(format!("no checkpoint at size {}", a.tree_size)))?;
         Ok((entry, proof, note))
-    })
-    .await?;
+    })?;
     let logged = Logged {
         id: accepted.id,
         kind: accepted.kind,
