@@ -17,8 +17,12 @@ use crate::store::StoreError;
 pub enum ErrorKind {
     /// A definite "no": a statement refused by policy or by its signature. Exit 1, HTTP 403/409.
     Refused,
-    /// Bad usage or input: a malformed file, a wrong code, a missing file. Exit 2, HTTP 400/404.
+    /// Bad usage or input: a malformed file, a wrong code, a missing file. Exit 2, HTTP 400.
     Input,
+    /// The id names nothing in the registry. Exit 2, HTTP 404.
+    NotFound,
+    /// Too large to accept (a statement over the size limit). Exit 2, HTTP 413.
+    TooLarge,
     /// The registry is in use by another process. Exit 2, HTTP 503.
     Locked,
     /// Something is wrong inside: I/O failure, damaged store. Exit 3, HTTP 500.
@@ -30,8 +34,20 @@ impl ErrorKind {
     pub fn exit_code(self) -> i32 {
         match self {
             ErrorKind::Refused => 1,
-            ErrorKind::Input | ErrorKind::Locked => 2,
+            ErrorKind::Input | ErrorKind::NotFound | ErrorKind::TooLarge | ErrorKind::Locked => 2,
             ErrorKind::Internal => 3,
+        }
+    }
+
+    /// The HTTP status for this kind (the server's answer to a refused or failed request).
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::Refused => 403,
+            ErrorKind::Input => 400,
+            ErrorKind::NotFound => 404,
+            ErrorKind::TooLarge => 413,
+            ErrorKind::Locked => 503,
+            ErrorKind::Internal => 500,
         }
     }
 
@@ -39,6 +55,8 @@ impl ErrorKind {
         match self {
             ErrorKind::Refused => "refused",
             ErrorKind::Input => "input",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::TooLarge => "too_large",
             ErrorKind::Locked => "locked",
             ErrorKind::Internal => "internal",
         }
@@ -72,6 +90,10 @@ impl Error {
     /// Bad usage of the command line.
     pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Self::input(message, hint)
+    }
+    /// Nothing has this id.
+    pub fn not_found(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message, Some(hint.into()))
     }
     /// A refusal.
     pub fn refused(message: impl Into<String>, hint: impl Into<String>) -> Self {
@@ -157,6 +179,11 @@ impl From<PolicyError> for Error {
 impl From<StatementError> for Error {
     fn from(e: StatementError) -> Self {
         match &e {
+            StatementError::TooLarge { .. } => Error::new(
+                ErrorKind::TooLarge,
+                format!("statement rejected: {e}"),
+                Some("nothing was stored; a statement (and so a log entry) must stay small: shorten the text fields".into()),
+            ),
             StatementError::Proof(crate::credential::ProofError::BadSignature { .. }) => {
                 Error::refused(format!("statement refused: {e}"), "nothing was stored; the statement was altered after signing or signed with another key")
             }

@@ -26,7 +26,8 @@
 //! State: [`store`] (the only module that names sled; `store::codec` the only one that names
 //! bincode), [`keyfile`] (encrypted key files), [`registry`] (one function per use case).
 //!
-//! Edges: [`cli`] (clap). Errors: [`error`].
+//! Edges: [`cli`] (clap), [`server`] (axum: the HTTP API and the log's tiles),
+//! [`tilelog`] (auditing a published tile tree). Errors: [`error`].
 
 pub mod audit;
 pub mod authority;
@@ -45,11 +46,13 @@ pub mod keyfile;
 pub mod policy;
 pub mod qr;
 pub mod registry;
+pub mod server;
 pub mod state;
 pub mod statement;
 pub mod status;
 pub mod store;
 pub mod text;
+pub mod tilelog;
 pub mod time;
 pub mod tlog;
 pub mod trust;

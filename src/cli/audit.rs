@@ -14,24 +14,35 @@ pub struct Args {
     /// A checkpoint you kept earlier: the log must still contain it (no rollback, no rewrite).
     #[arg(long, value_name = "CHECKPOINT_FILE")]
     pub against: Option<PathBuf>,
+    /// Audit a published log instead of a registry: a directory written by `honors log export`
+    /// or a served tile tree (`http://HOST:PORT/log/`); needs --trust, no --db.
+    #[arg(long, value_name = "DIR_OR_URL", requires = "trust")]
+    pub from: Option<String>,
 }
 
 pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
-    // Unchecked: the start-up integrity check would refuse a damaged registry, and the auditor
-    // is the one who must still be able to replay it and locate the damage.
-    let reg = crate::registry::Registry::open_unchecked(ctx.db_dir()?)?;
     let trust = a.trust.as_deref().map(load_trust_roots).transpose()?;
     let against = a.against.as_ref().map(|p| read_input(&p.display().to_string())).transpose()?;
     let out = ctx.out;
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let report = reg.audit(trust.as_ref(), against.as_deref(), &|done, total| {
+    let progress = |done: u64, total: u64| {
         if tty && !out.quiet {
             eprint!("\raudit: {done}/{total} entries replayed");
             if done == total {
                 eprintln!();
             }
         }
-    })?;
+    };
+    let report = match (&a.from, &trust) {
+        (Some(from), Some(trust)) => {
+            let source = crate::tilelog::open_source(from)?;
+            crate::tilelog::audit_tiles(source.as_ref(), trust, against.as_deref(), &progress)?
+        }
+        (Some(_), None) => return Err(Error::usage("--from needs --trust FILE", "pass the trust roots the log must be signed under")),
+        // Unchecked: the start-up integrity check would refuse a damaged registry, and the
+        // auditor is the one who must still be able to replay it and locate the damage.
+        (None, _) => crate::registry::Registry::open_unchecked(ctx.db_dir()?)?.audit(trust.as_ref(), against.as_deref(), &progress)?,
+    };
     ctx.out.result(&report, || {
         let mut s = format!(
             "{} entries replayed, {} checkpoints verified, tree size {}: {}",

@@ -50,23 +50,28 @@ impl Ctx {
     /// The registry with its log key unlocked for writing.
     pub fn open_for_write(&self) -> Result<&Registry, Error> {
         let reg = self.open()?;
+        self.unlock(reg)?;
+        Ok(reg)
+    }
+
+    /// Unlocks the log key of `reg` (passphrase from the environment, a file, or a prompt).
+    pub fn unlock(&self, reg: &Registry) -> Result<(), Error> {
         if reg.is_unlocked() {
-            return Ok(reg);
+            return Ok(());
         }
         let pass = match std::env::var_os("HONORS_LOG_PASSPHRASE") {
             Some(v) => Passphrase::new(v.into_encoded_bytes())?,
-            None => {
-                let file = self.log_passphrase_file.clone().or_else(|| reg.configured_log_passphrase_file()).ok_or_else(|| {
+            None => match self.log_passphrase_file.clone().or_else(|| reg.configured_log_passphrase_file()) {
+                Some(file) => passphrase_file(&file)?,
+                None => prompt("Passphrase for the registry's log key: ").ok_or_else(|| {
                     Error::usage(
                         "the registry's log key is locked",
                         "set HONORS_LOG_PASSPHRASE, pass --log-passphrase-file FILE, or name log_passphrase_file in registry.toml",
                     )
-                })?;
-                passphrase_file(&file)?
-            }
+                })??,
+            },
         };
-        reg.unlock_log(&pass)?;
-        Ok(reg)
+        reg.unlock_log(&pass)
     }
 }
 

@@ -62,6 +62,12 @@ pub enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// Write the log as a C2SP tlog-tiles tree (checkpoint, tile/<L>/<N>, tile/entries/<N>)
+    /// into DIR, servable by any static web server; run again to add what is new.
+    Export {
+        /// The directory to write (created if missing).
+        dir: PathBuf,
+    },
 }
 
 /// A status list purpose.
@@ -176,6 +182,21 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             } else {
                 ctx.out.status(format!("wrote the {purpose} list {} to {} ({set} bit(s) set)", doc["id"].as_str().unwrap_or(""), path.display()));
             }
+        }
+        Cmd::Export { dir } => {
+            let r = reg.export_log(&dir)?;
+            ctx.out.result(&r, || {
+                format!(
+                    "exported the log of {} entries to {}: {} hash tiles, {} entry bundles ({} written, {} unchanged) and the checkpoint\naudit it: honors audit --from {} --trust TRUST_ROOTS",
+                    r.tree_size,
+                    r.dir.display(),
+                    r.hash_tiles,
+                    r.entry_bundles,
+                    r.written,
+                    r.unchanged,
+                    r.dir.display()
+                )
+            })?;
         }
     }
     Ok(0)

@@ -14,6 +14,7 @@ mod output;
 mod prove;
 mod query;
 mod scheme;
+mod serve;
 mod verify;
 
 use std::path::PathBuf;
@@ -88,9 +89,11 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Rebuild a registry (in --db) from a backup, checking it reproduces every checkpoint.
     Restore(backup::RestoreArgs),
-    /// The transparency log: checkpoint, key, proofs.
+    /// The transparency log: checkpoint, key, proofs, status lists, export as tiles.
     #[command(subcommand)]
     Log(log::Cmd),
+    /// Serve the HTTP API (/api/v1/) and the log's tiles (/log/).
+    Serve(serve::Args),
 }
 
 /// Runs the command line and returns the exit code.
@@ -143,6 +146,7 @@ pub fn run(command: Command, ctx: &Ctx) -> Result<i32, Error> {
         Command::Backup(a) => backup::backup(a, ctx),
         Command::Restore(a) => backup::restore(a, ctx),
         Command::Log(c) => log::run(c, ctx),
+        Command::Serve(a) => serve::run(a, ctx),
     }
 }
 

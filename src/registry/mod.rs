@@ -20,6 +20,7 @@ mod export;
 mod prove;
 mod status;
 pub(crate) mod submit;
+mod tiles;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,7 @@ use crate::trust::TrustRoots;
 pub use query::{normalize_id, AwardFilter, AwardView, Found, HistoryEvent};
 pub use backup::BackupReport;
 pub use submit::Accepted;
+pub use tiles::{tile_in_tree, ExportReport, TileBytes};
 
 /// `registry.toml`: where the log key is and what the log is called.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -249,7 +249,7 @@ impl Registry {
         if let Some(s) = store.scheme(&id).map_err(view)? {
             return Ok(Found::Scheme { scheme: s });
         }
-        Err(Error::input(
+        Err(Error::not_found(
             format!("nothing in the registry has the id {id}"),
             "ids look like urn:uuid:0192… (awards, authorities, schemes) or an 18-character 统一社会信用代码 (holders); find them with `honors award list` or `honors search`",
         ))
@@ -259,7 +259,7 @@ impl Registry {
     pub fn award(&self, id: &str) -> Result<Award, Error> {
         let id = normalize_id(id);
         self.store().award(&id).map_err(view)?.ok_or_else(|| {
-            Error::input(format!("no award has the id {id}"), "find award ids with `honors award list` or `honors search TEXT`")
+            Error::not_found(format!("no award has the id {id}"), "find award ids with `honors award list` or `honors search TEXT`")
         })
     }
 

@@ -1,0 +1,267 @@
+//! Auditing a log published as C2SP tlog-tiles, without any store: an exported directory
+//! (`honors log export DIR`) or a served one (`honors serve`'s `/log/`, or any static mirror).
+//!
+//! [`audit_tiles`] reads `checkpoint`, replays every entry of the entry bundles through
+//! [`crate::audit::replay`] (signatures, policy, times, and the recomputed root against the
+//! checkpoint, which must be signed by a trusted log key), then compares every hash tile the
+//! checkpoint implies with the tile recomputed from the entries. Each difference is a finding
+//! naming the entry it concerns: an altered entry bundle or hash tile is always detected, and
+//! when the entries still hash to the signed root the blame goes to the tile, otherwise to the
+//! entry whose leaf hash differs from the published one.
+//!
+//! Fetching is behind [`Fetch`]: [`DirFetch`] reads files, [`HttpFetch`] does plain HTTP GETs
+//! (blocking, `ureq`, no TLS: put an `http://` mirror or a local copy in front of an HTTPS one).
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rayon::prelude::*;
+
+use crate::audit::{check_against, replay, AuditReport, EntrySource, Finding};
+use crate::error::Error;
+use crate::tlog::{self, Checkpoint, Tile, TILE_HEIGHT, TILE_WIDTH};
+use crate::trust::TrustRoots;
+
+/// Where the tiles come from. `fetch(path)` takes a path relative to the log prefix
+/// (`checkpoint`, `tile/0/000`, `tile/entries/000.p/5`); `Ok(None)` means "not there".
+pub trait Fetch: Sync {
+    fn fetch(&self, path: &str) -> Result<Option<Vec<u8>>, String>;
+    /// Where, for messages.
+    fn location(&self) -> String;
+}
+
+/// A tile tree in a directory.
+pub struct DirFetch {
+    pub dir: PathBuf,
+}
+
+impl Fetch for DirFetch {
+    fn fetch(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let p = self.dir.join(path);
+        match std::fs::read(&p) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("{}: {e}", p.display())),
+        }
+    }
+    fn location(&self) -> String {
+        self.dir.display().to_string()
+    }
+}
+
+/// A tile tree under an `http://` URL prefix.
+pub struct HttpFetch {
+    base: String,
+    agent: ureq::Agent,
+}
+
+/// The largest tile or bundle accepted (256 entries of at most 64 KiB each, plus lengths).
+const MAX_FETCH: u64 = 256 * (65_535 + 2);
+
+impl HttpFetch {
+    pub fn new(base: &str) -> HttpFetch {
+        let base = if base.ends_with('/') { base.to_string() } else { format!("{base}/") };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .user_agent(concat!("honors/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        HttpFetch { base, agent }
+    }
+}
+
+impl Fetch for HttpFetch {
+    fn fetch(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let url = format!("{}{path}", self.base);
+        let mut resp = self.agent.get(&url).call().map_err(|e| format!("GET {url}: {e}"))?;
+        match resp.status().as_u16() {
+            200 => resp.body_mut().with_config().limit(MAX_FETCH).read_to_vec().map(Some).map_err(|e| format!("GET {url}: {e}")),
+            404 | 410 => Ok(None),
+            s => Err(format!("GET {url}: HTTP {s}")),
+        }
+    }
+    fn location(&self) -> String {
+        self.base.clone()
+    }
+}
+
+/// The fetcher for `--from`: an `http://` URL or a directory.
+pub fn open_source(from: &str) -> Result<Box<dyn Fetch>, Error> {
+    if from.starts_with("http://") {
+        return Ok(Box::new(HttpFetch::new(from)));
+    }
+    if from.starts_with("https://") {
+        return Err(Error::usage(
+            format!("{from}: this build fetches plain http:// only"),
+            "download the tiles first (e.g. wget --mirror) and audit the directory, or reach the log through an http:// mirror",
+        ));
+    }
+    let dir = Path::new(from);
+    if !dir.is_dir() {
+        return Err(Error::input(
+            format!("{from} is neither an http:// URL nor a directory"),
+            "give the directory `honors log export DIR` wrote, or a served log such as http://HOST:PORT/log/",
+        ));
+    }
+    Ok(Box::new(DirFetch { dir: dir.to_path_buf() }))
+}
+
+/// The entries of a tile tree, one entry bundle at a time. Bundle-level problems (missing,
+/// undecodable, wrong number of entries) are findings of their own.
+struct TileSource<'a> {
+    fetch: &'a dyn Fetch,
+    size: u64,
+    findings: Mutex<Vec<Finding>>,
+}
+
+/// The entry bundle (level-0 tile) `n` of a tree of `size` leaves.
+fn bundle(n: u64, size: u64) -> Tile {
+    let width = (size - n * TILE_WIDTH).min(TILE_WIDTH);
+    Tile { level: 0, index: n, width: width as u16 }
+}
+
+impl EntrySource for TileSource<'_> {
+    fn count(&self) -> Result<u64, String> {
+        Ok(self.size)
+    }
+
+    fn read(&self, start: u64, end: u64) -> Result<Vec<(u64, Vec<u8>)>, String> {
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        let bundles: Vec<u64> = (start / TILE_WIDTH..=(end - 1) / TILE_WIDTH).collect();
+        let fetched: Vec<(u64, Result<Vec<Vec<u8>>, Finding>)> = bundles
+            .par_iter()
+            .map(|&n| {
+                let t = bundle(n, self.size);
+                let first = n * TILE_WIDTH;
+                let path = t.entries_path();
+                let bad = |found: String| Finding::new(Some(first), "bundle", format!("entry bundle {path} with {} entries", t.width), found);
+                let r = match self.fetch.fetch(&path) {
+                    Err(e) => Err(bad(format!("unreadable: {e}"))),
+                    Ok(None) => Err(bad("missing".into())),
+                    Ok(Some(bytes)) => match tlog::decode_entry_bundle(&bytes) {
+                        Err(e) => Err(bad(e.to_string())),
+                        Ok(entries) => Ok(entries),
+                    },
+                };
+                (n, r)
+            })
+            .collect();
+        let mut out = Vec::with_capacity((end - start) as usize);
+        for (n, r) in fetched {
+            let first = n * TILE_WIDTH;
+            match r {
+                Ok(entries) => {
+                    let t = bundle(n, self.size);
+                    if entries.len() != usize::from(t.width) {
+                        self.findings.lock().unwrap_or_else(|p| p.into_inner()).push(Finding::new(
+                            Some(first + (entries.len() as u64).min(u64::from(t.width))),
+                            "bundle",
+                            format!("{} entries in {}", t.width, t.entries_path()),
+                            format!("{}", entries.len()),
+                        ));
+                    }
+                    for (i, e) in entries.into_iter().take(usize::from(t.width)).enumerate() {
+                        let idx = first + i as u64;
+                        if (start..end).contains(&idx) {
+                            out.push((idx, e));
+                        }
+                    }
+                }
+                Err(f) => self.findings.lock().unwrap_or_else(|p| p.into_inner()).push(f),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Audits the tile tree behind `fetch` against `trust` (and an earlier checkpoint the auditor
+/// kept, `against`). An unreadable or unparsable `checkpoint` is an error; everything else that
+/// is wrong is a finding.
+pub fn audit_tiles(fetch: &dyn Fetch, trust: &TrustRoots, against: Option<&[u8]>, progress: &dyn Fn(u64, u64)) -> Result<AuditReport, Error> {
+    let note = fetch
+        .fetch("checkpoint")
+        .map_err(|e| Error::input(format!("reading the checkpoint: {e}"), "check the directory or URL"))?
+        .ok_or_else(|| {
+            Error::input(
+                format!("{} has no checkpoint", fetch.location()),
+                "give the directory `honors log export DIR` wrote, or a served log prefix such as http://HOST:PORT/log/",
+            )
+        })?;
+    // The size to replay comes from the checkpoint body; its signature is checked by the replay.
+    let body = std::str::from_utf8(&note).ok().and_then(|t| t.split_once("\n\n")).map(|(b, _)| format!("{b}\n"));
+    let cp = body.as_deref().map(Checkpoint::parse).and_then(Result::ok).ok_or_else(|| {
+        Error::input(format!("{}/checkpoint is not a C2SP checkpoint (signed note)", fetch.location()), "check the directory or URL")
+    })?;
+    let source = TileSource { fetch, size: cp.size, findings: Mutex::new(Vec::new()) };
+    let r = replay(&source, trust, &[(cp.size, note.clone())], progress);
+    let mut findings = r.report.findings.clone();
+    findings.extend(source.findings.into_inner().unwrap_or_else(|p| p.into_inner()));
+    if let Some(kept) = against {
+        findings.extend(check_against(kept, trust, &r));
+    }
+    // The entries hash to the signed root iff the replay found no root mismatch.
+    let entries_match_root = r.leaf_count == cp.size && tlog::tree_hash(cp.size, &r.tree).is_ok_and(|root| root == cp.root);
+    // Every hash tile must be the one recomputed from the entries.
+    let tiles: Vec<Tile> = tlog::tiles_for_size(cp.size);
+    let tile_findings: Vec<Finding> = tiles
+        .par_iter()
+        .flat_map_iter(|t| check_tile(fetch, t, &r.tree, entries_match_root))
+        .collect();
+    findings.extend(tile_findings);
+    findings.sort_by_key(|f| (f.index.unwrap_or(u64::MAX), f.check.clone()));
+    findings.dedup();
+    Ok(AuditReport { findings, ..r.report })
+}
+
+fn check_tile(fetch: &dyn Fetch, t: &Tile, tree: &tlog::MemoryHashStore, entries_match_root: bool) -> Vec<Finding> {
+    let path = t.path();
+    let first_leaf = |i: u64| (t.index * TILE_WIDTH + i).checked_shl(TILE_HEIGHT * u32::from(t.level));
+    let Ok(want) = tlog::read_tile(t, tree) else {
+        return Vec::new(); // the entries are missing: the replay reported it
+    };
+    let got = match fetch.fetch(&path) {
+        Ok(Some(b)) => b,
+        Ok(None) => return vec![Finding::new(first_leaf(0), "tile", format!("hash tile {path}"), "missing")],
+        Err(e) => return vec![Finding::new(first_leaf(0), "tile", format!("hash tile {path}"), format!("unreadable: {e}"))],
+    };
+    if got.len() != want.len() {
+        return vec![Finding::new(first_leaf(0), "tile", format!("{} bytes in hash tile {path}", want.len()), format!("{} bytes", got.len()))];
+    }
+    let b64 = |b: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    let mut out = Vec::new();
+    for (i, (w, g)) in want.chunks(32).zip(got.chunks(32)).enumerate() {
+        if w == g {
+            continue;
+        }
+        let idx = first_leaf(i as u64);
+        out.push(if t.level == 0 && !entries_match_root {
+            Finding::new(
+                idx,
+                "entry",
+                format!("an entry whose leaf hash is the published {} (hash {i} of {path})", b64(g)),
+                format!("an entry hashing to {}: the entry was altered after it was logged", b64(w)),
+            )
+        } else if entries_match_root {
+            Finding::new(
+                idx,
+                "tile",
+                format!("hash {i} of {path} = {} as the entries and the signed checkpoint imply", b64(w)),
+                format!("{}: the tile was altered", b64(g)),
+            )
+        } else {
+            Finding::new(idx, "tile", format!("hash {i} of {path} = {} as recomputed from the entries", b64(w)), b64(g))
+        });
+        if out.len() >= 8 {
+            out.push(Finding::new(first_leaf(0), "tile", format!("hash tile {path}"), "more differing hashes (not listed)"));
+            break;
+        }
+    }
+    out
+}
