@@ -41,7 +41,7 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         // tests read the bound address from it).
         let url = format!("http://{addr}/");
         let v = serde_json::json!({"listening": addr.to_string(), "url": url, "db": db});
-        let _ = out.result(&v, || format!("listening on {url} (API {url}api/v1/, log {url}log/)"));
+        let _ = out.result(&v, || format!("listening on {url} (API {url}api/v1/, log {url}log/, search page {url}, verification page {url}verify)"));
         use std::io::Write;
         let _ = std::io::stdout().flush();
         out.status(format!("serving the registry in {db}; stop with SIGTERM or Ctrl-C"));

@@ -1,4 +1,5 @@
-//! `honors serve`: the HTTP API (`/api/v1/`) and the transparency log as tlog-tiles (`/log/`).
+//! `honors serve`: the HTTP API (`/api/v1/`), the transparency log as tlog-tiles (`/log/`), and
+//! the public pages (`/` search, `/verify` the in-browser verification page, [`web`]).
 //!
 //! The server owns the registry (sled allows one process) with its log key unlocked. Reads
 //! run on tokio's blocking pool straight against the store; writes go through the group-commit
@@ -16,6 +17,7 @@ mod api;
 mod http;
 mod log;
 pub mod proof;
+mod web;
 pub mod writer;
 
 use std::future::IntoFuture;
@@ -81,6 +83,10 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .nest("/log", log)
+        .route("/", get(web::search))
+        .route("/search", get(web::search))
+        .route("/verify", get(web::verify))
+        .route("/assets/{name}", get(web::asset))
         .route("/healthz", get(|| async { "ok\n" }))
         .fallback(http::not_found)
         .with_state(state)
