@@ -212,6 +212,7 @@ impl Issuer {
                 batch_year: Some(2026),
                 previous: None,
                 reason: Some("server test".into()),
+                status: None,
             },
         };
         (id, sign(&st, key, now).unwrap())
