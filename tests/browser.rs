@@ -119,6 +119,13 @@ impl Browser {
         v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
     }
 
+    /// Gives `file` to the `<input type="file">` matched by `selector` (WebDriver Element Send Keys).
+    fn upload(&self, selector: &str, file: &Path) {
+        let el = self.cmd("/element", json!({"using": "css selector", "value": selector}));
+        let id = el["element-6066-11e4-a52e-4f735466cecf"].as_str().unwrap_or_else(|| panic!("no element {selector}: {el}")).to_string();
+        self.cmd(&format!("/element/{id}/value"), json!({"text": file.to_str().unwrap()}));
+    }
+
     fn screenshot(&self, path: &Path) {
         let r = get(&self.agent, &format!("{}/session/{}/screenshot", self.base, self.session));
         assert_eq!(r.status, 200);
@@ -277,7 +284,19 @@ fn verification_page_in_chromium() {
     assert_eq!(browser.verdict(), "invalid", "{}", browser.text("#result"));
     assert!(browser.text("#checks").contains("checkpoint"), "{}", browser.text("#checks"));
 
-    // 5. The search page lists the holder's honors with their status, each linking to /verify#CODE.
+    // 5. A proof bundle file uploaded on the page (no code, no fetch of the bundle).
+    let bundle = get(&agent, &format!("{url}/api/v1/awards/{revoked_id}/proof?format=bundle"));
+    assert_eq!(bundle.status, 200);
+    let bundle_file = tmp.path().join("revoked.bundle.json");
+    std::fs::write(&bundle_file, &bundle.body).unwrap();
+    browser.goto(&format!("{url}/verify"));
+    assert_eq!(browser.text("#verdict"), "等待输入");
+    browser.upload("#bundle-file", &bundle_file);
+    assert_eq!(browser.verdict(), "revoked", "{}", browser.text("#result"));
+    let fetched = browser.fetched();
+    assert!(!fetched.iter().any(|u| u.contains("/proof?")), "an uploaded bundle needs no fetch of a bundle: {fetched:?}");
+
+    // 6. The search page lists the holder's honors with their status, each linking to /verify#CODE.
     let uscc = valid_award["holder_uscc"].as_str().unwrap();
     browser.goto(&format!("{url}/?q={uscc}"));
     let start = Instant::now();
@@ -293,10 +312,11 @@ fn verification_page_in_chromium() {
     };
     assert!(browser.text("#results").contains("有效"));
     assert!(browser.text("#results").contains("已撤销"), "the revoked award is listed as such");
+    browser.screenshot(&std::env::temp_dir().join("honors-search-page.png"));
     browser.goto(&format!("{url}{href}"));
     assert_eq!(browser.verdict(), "valid");
 
-    // 6. The page's verifier agrees with the registry on every award of the demo.
+    // 7. The page's verifier agrees with the registry on every award of the demo.
     let script = r#"
         const done = arguments[arguments.length - 1];
         (async () => {
