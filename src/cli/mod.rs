@@ -92,7 +92,7 @@ pub enum Command {
     /// The transparency log: checkpoint, key, proofs, status lists, export as tiles.
     #[command(subcommand)]
     Log(log::Cmd),
-    /// Serve the HTTP API (/api/v1/) and the log's tiles (/log/).
+    /// Serve the HTTP API (/api/v1/), the log's tiles (/log/) and the verification page (/verify).
     Serve(serve::Args),
 }
 

@@ -1,4 +1,4 @@
-//! `honors serve --addr HOST:PORT`: the HTTP API and the transparency log's tiles.
+//! `honors serve --addr HOST:PORT`: the HTTP API, the transparency log's tiles and the pages (`/`, `/verify`).
 
 use std::time::Duration;
 

@@ -101,6 +101,6 @@ pub async fn not_found(uri: axum::http::Uri) -> ApiError {
         StatusCode::NOT_FOUND,
         "not_found",
         format!("no such resource: {}", uri.path()),
-        "the API is under /api/v1/ (see docs/API.md), the transparency log under /log/",
+        "the API is under /api/v1/ (see docs/API.md), the transparency log under /log/, the pages at / and /verify",
     )
 }
