@@ -6,8 +6,10 @@
 //! own assets, the trust roots and the award's proof bundle. So every verdict below was reached
 //! by the JavaScript in the page: `valid` for a valid code, `revoked` for an award revoked with
 //! the CLI, `invalid` for a code whose credential was changed by one character, `invalid` against
-//! a visitor's own trust roots that do not hold the log's key; and the page's verdicts for every
-//! demo award equal the registry's.
+//! a visitor's own trust roots that do not hold the log's key, `revoked` for an uploaded bundle
+//! file; the search page links each award to `/verify#CODE`; and the page's verdicts for every
+//! demo award (valid, expired, suspended, revoked, and one superseded by `award correct`) equal
+//! the registry's.
 //!
 //! Needs `chromium` and `chromedriver` (Debian: `apt-get install chromium chromium-driver`, as
 //! `.ci/run` does); without them the test fails and says so, unless `HONORS_SKIP_BROWSER=1`.
@@ -204,8 +206,24 @@ fn verification_page_in_chromium() {
         .output()
         .unwrap();
     assert!(out.status.success(), "award revoke: {}", String::from_utf8_lossy(&out.stderr));
+    // And correct another (the original becomes `superseded`), for the cross-check of step 7.
+    let (corrected_id, key2) = valid
+        .iter()
+        .filter(|a| a["id"] != revoked_id.as_str())
+        .find_map(|a| demo.keys.iter().find(|k| a["issuer_id"] == k.id.as_str()).map(|k| (a["id"].as_str().unwrap().to_string(), k)))
+        .expect("another valid award whose issuer's key the demo has");
+    let out = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .args(["award", "correct", &corrected_id, "--sub-unit", "更正测试科", "--reason", "浏览器测试：更正", "--key"])
+        .arg(&key2.key_file)
+        .arg("--passphrase-file")
+        .arg(&key2.passphrase_file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "award correct: {}", String::from_utf8_lossy(&out.stderr));
     let revoked_uscc = valid.iter().find(|a| a["id"] == revoked_id.as_str()).unwrap()["holder_uscc"].clone();
-    let valid_award = valid.iter().find(|a| a["id"] != revoked_id.as_str() && a["holder_uscc"] == revoked_uscc).expect("another valid award of the same holder").clone();
+    let valid_award = valid.iter().find(|a| a["id"] != revoked_id.as_str() && a["id"] != corrected_id.as_str() && a["holder_uscc"] == revoked_uscc).expect("another valid award of the same holder").clone();
     let valid_id = valid_award["id"].as_str().unwrap().to_string();
 
     let server = Server::start(&demo.db, &[]);
@@ -322,14 +340,15 @@ fn verification_page_in_chromium() {
         (async () => {
           const trust = Honors.parseTrustRoots(await (await fetch('/api/v1/trust-roots')).text());
           const awards = await (await fetch('/api/v1/awards')).json();
-          const diff = [];
+          const diff = [], seen = {};
           for (const a of awards) {
             const code = (await (await fetch(`/api/v1/awards/${a.id}/proof?format=compact`)).text()).trim();
             const bundle = await (await fetch(`/api/v1/awards/${a.id}/proof?format=bundle`)).text();
             const r = await Honors.verifyBundle(bundle, trust, { credential: Honors.decodeCompact(code) });
+            seen[r.verdict] = (seen[r.verdict] || 0) + 1;
             if (r.verdict !== a.status) diff.push(`${a.id}: registry ${a.status}, page ${r.verdict} (${r.reason.en})`);
           }
-          done({ n: awards.length, diff });
+          done({ n: awards.length, diff, seen });
         })().catch((e) => done({ error: String(e) }));
     "#;
     browser.cmd("/timeouts", json!({"script": 120_000}));
@@ -337,4 +356,8 @@ fn verification_page_in_chromium() {
     assert!(r["error"].is_null(), "{r}");
     assert!(r["n"].as_u64().unwrap() >= 80, "{r}");
     assert_eq!(r["diff"], json!([]), "the page and the registry disagree");
+    for verdict in ["valid", "expired", "revoked", "suspended", "superseded"] {
+        assert!(r["seen"][verdict].as_u64().unwrap_or(0) >= 1, "no {verdict} award among the demo's: {r}");
+    }
+    eprintln!("the page's verdicts on all {} awards equal the registry's: {}", r["n"], r["seen"]);
 }
