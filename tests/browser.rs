@@ -264,6 +264,12 @@ fn verification_page_in_chromium() {
     assert!(browser.text("#details").contains(&format!("as of log checkpoint {size}")));
     browser.js("document.getElementById('lang').click();");
 
+    // The same code put into a URL unescaped (its base45 '%' left as is) verifies too.
+    if code.contains('%') {
+        browser.goto(&format!("{url}/verify#{}", code.replace(' ', "%20")));
+        assert_eq!(browser.verdict(), "valid", "{}", browser.text("#result"));
+    }
+
     // 2. The award revoked with the CLI.
     let code = compact(&agent, &url, &revoked_id);
     browser.goto(&format!("{url}/verify#{}", fragment(&code)));

@@ -160,7 +160,13 @@
     const pre = [];
     let credential, doc;
     try {
-      credential = Honors.decodeCompact(input.code);
+      try {
+        credential = Honors.decodeCompact(input.code);
+      } catch (e) {
+        // A raw code pasted into a URL: its base45 '%' may have been read as an escape.
+        if (!input.raw || input.raw === input.code) throw e;
+        credential = Honors.decodeCompact(input.raw);
+      }
       doc = JSON.parse(dec.decode(credential));
     } catch (e) {
       if (e instanceof Honors.VerifyError) return { verdict: "invalid", reason: { en: e.en, zh: e.zh }, checks: [{ check: "code", ok: false, en: e.en, zh: e.zh }] };
@@ -185,22 +191,25 @@
     return r;
   }
 
+  // The code in the fragment, percent-decoded; `raw`: as written (only %20 read as a space), for
+  // a code put into a URL without escaping its base45 '%'.
   function fromFragment() {
-    let raw = location.hash.replace(/^#/, "");
-    if (!raw) return null;
+    const frag = location.hash.replace(/^#/, "");
+    if (!frag) return null;
+    const raw = frag.replace(/%20/g, " ");
+    let code = raw;
     try {
-      raw = decodeURIComponent(raw);
-    } catch (e) {
-      raw = raw.replace(/%20/g, " ");
-    }
-    return raw;
+      code = decodeURIComponent(frag);
+    } catch (e) { /* not percent-encoded */ }
+    return { code, raw };
   }
 
   function onHash() {
-    const code = fromFragment();
-    if (code) {
-      $("code").value = code;
-      verify({ code });
+    const input = fromFragment();
+    if (input) {
+      $("code").value = input.code;
+      lastInput = input;
+      verify(input);
     }
   }
 
@@ -262,14 +271,8 @@
       applyLang();
       rerun();
     });
-    window.addEventListener("hashchange", () => {
-      const code = fromFragment();
-      if (code) lastInput = { code };
-      onHash();
-    });
+    window.addEventListener("hashchange", onHash);
     applyLang();
-    const code = fromFragment();
-    if (code) lastInput = { code };
     onHash();
   });
 })();
