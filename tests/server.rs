@@ -370,3 +370,49 @@ fn graceful_shutdown_keeps_acknowledged_writes() {
     let out = honors().arg("--db").arg(&demo.db).arg("audit").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
 }
+
+/// `--registry URL`: write commands sign locally and submit to the server (no --db).
+#[test]
+fn cli_writes_through_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = demo(&tmp.path().join("d"), None);
+    let s = Server::start(&demo.db, &[]);
+    let agent = agent();
+    let issuer = find_issuer(&agent, &s.url, &demo);
+    let key = demo.keys.iter().find(|k| k.authority == issuer.name).unwrap();
+    let run = |args: &[&str]| {
+        let out = honors()
+            .env_remove("HONORS_DB")
+            .args(["--json", "--registry", &s.url])
+            .args(args)
+            .arg("--key")
+            .arg(&key.key_file)
+            .arg("--passphrase-file")
+            .arg(&key.passphrase_file)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let before = tree_size(&agent, &s.url);
+    let (code, out, err) = run(&["award", "issue", "--holder", &issuer.uscc, "--scheme", &issuer.scheme, "--year", "2026"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(v["index"], before);
+    assert_eq!(get(&agent, &api(&s, &format!("/awards/{id}"))).json()["award"]["status"], "valid");
+
+    let (code, _, err) = run(&["award", "suspend", &id, "--reason", "限期整改"]);
+    assert_eq!(code, Some(0), "{err}");
+    let a = get(&agent, &api(&s, &format!("/awards/{id}"))).json();
+    assert_eq!(a["award"]["status"], "suspended", "{a}");
+    assert_eq!(a["history"][1]["event"], "suspend");
+
+    // Refusals come back with the server's reason and exit code; unknown ids are input errors.
+    let (code, _, err) = run(&["award", "issue", "--holder", &issuer.uscc, "--scheme", "urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no scheme"), "{err}");
+    let (code, _, err) = run(&["award", "revoke", "urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa", "--reason", "x"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(tree_size(&agent, &s.url), before + 2);
+    assert_eq!(s.stop().code(), Some(0));
+}

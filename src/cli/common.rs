@@ -13,6 +13,8 @@ use crate::registry::Registry;
 pub struct Ctx {
     pub db: Option<PathBuf>,
     pub log_passphrase_file: Option<PathBuf>,
+    /// `--registry URL`: write commands submit to this server instead of opening `--db`.
+    pub registry: Option<String>,
     pub out: Out,
     pub now: jiff::Timestamp,
 }

@@ -11,6 +11,7 @@ mod log;
 mod output;
 mod prove;
 mod query;
+mod remote;
 mod scheme;
 mod serve;
 mod verify;
@@ -49,6 +50,9 @@ pub struct Cli {
     /// File holding the registry's log-key passphrase (or set HONORS_LOG_PASSPHRASE).
     #[arg(long, global = true, value_name = "FILE")]
     pub log_passphrase_file: Option<PathBuf>,
+    /// Write commands: sign here, submit to this registry server (http://HOST:PORT) instead of --db.
+    #[arg(long, global = true, env = "HONORS_REGISTRY", value_name = "URL")]
+    pub registry: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -104,7 +108,7 @@ pub fn main() -> i32 {
         }
     };
     let out = Out { json: cli.json, quiet: cli.quiet };
-    let ctx = Ctx { db: cli.db.clone(), log_passphrase_file: cli.log_passphrase_file.clone(), out, now: jiff::Timestamp::now() };
+    let ctx = Ctx { db: cli.db.clone(), log_passphrase_file: cli.log_passphrase_file.clone(), registry: cli.registry.clone(), out, now: jiff::Timestamp::now() };
     match run(cli.command, &ctx) {
         Ok(code) => code,
         Err(e) => {
@@ -150,8 +154,10 @@ pub(crate) fn sign_and_submit(
     what: &str,
 ) -> Result<crate::registry::Accepted, Error> {
     let bytes = crate::statement::sign(statement, key, ctx.now)?;
-    let reg = ctx.open_for_write()?;
-    let accepted = reg.submit_one(bytes, ctx.now)?;
+    let accepted = match &ctx.registry {
+        Some(url) => remote::Remote::new(url)?.submit(&bytes, statement.kind.label())?,
+        None => ctx.open_for_write()?.submit_one(bytes, ctx.now)?,
+    };
     ctx.out.status(format!(
         "{what}: logged at entry {} (checkpoint of {} entries){}",
         accepted.index,

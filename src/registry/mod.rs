@@ -15,6 +15,7 @@ mod verify;
 mod audit;
 mod submit;
 mod tiles;
+mod records;
 
 use std::path::{Path, PathBuf};
 

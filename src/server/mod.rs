@@ -74,6 +74,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/schemes", get(api::schemes))
         .route("/trust-roots", get(api::trust_roots))
         .route("/checkpoint", get(api::checkpoint))
+        .route("/records/{kind}/{id}", get(api::record))
         .route("/log/key", get(api::log_key))
         .route("/log/inclusion", get(api::inclusion))
         .route("/log/consistency", get(api::consistency));
