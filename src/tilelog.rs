@@ -116,6 +116,12 @@ struct TileSource<'a> {
     findings: Mutex<Vec<Finding>>,
 }
 
+/// A fetched and decoded entry bundle, or what was wrong with it.
+type Bundle = Result<Vec<Vec<u8>>, Finding>;
+
+/// A file to write: its path in the tile tree, its bytes, and whether it is already there.
+type FileOut = (String, Vec<u8>, bool);
+
 /// The entry bundle (level-0 tile) `n` of a tree of `size` leaves.
 fn bundle(n: u64, size: u64) -> Tile {
     let width = (size - n * TILE_WIDTH).min(TILE_WIDTH);
@@ -132,7 +138,7 @@ impl EntrySource for TileSource<'_> {
             return Ok(Vec::new());
         }
         let bundles: Vec<u64> = (start / TILE_WIDTH..=(end - 1) / TILE_WIDTH).collect();
-        let fetched: Vec<(u64, Result<Vec<Vec<u8>>, Finding>)> = bundles
+        let fetched: Vec<(u64, Bundle)> = bundles
             .par_iter()
             .map(|&n| {
                 let t = bundle(n, self.size);
@@ -311,10 +317,10 @@ pub fn mirror(fetch: &dyn Fetch, trust: &TrustRoots, dir: &Path) -> Result<Mirro
         }
     }
     let mut tree = tlog::MemoryHashStore::new();
-    let mut bundles: Vec<(String, Vec<u8>, bool)> = Vec::new(); // path, bytes, already there
+    let mut bundles: Vec<FileOut> = Vec::new();
     let level0: Vec<Tile> = tlog::tiles_for_size(cp.size).into_iter().filter(|t| t.level == 0).collect();
     for chunk in level0.chunks(64) {
-        let got: Vec<Result<(String, Vec<u8>, bool), Error>> = chunk
+        let got: Vec<Result<FileOut, Error>> = chunk
             .par_iter()
             .map(|t| {
                 let path = t.entries_path();
@@ -357,7 +363,7 @@ pub fn mirror(fetch: &dyn Fetch, trust: &TrustRoots, dir: &Path) -> Result<Mirro
         }
     }
     let mut report = MirrorReport { dir: dir.to_path_buf(), origin: cp.origin.clone(), tree_size: cp.size, previous_size: previous.map(|p| p.size), written: 0, unchanged: 0 };
-    let mut files: Vec<(String, Vec<u8>, bool)> = bundles;
+    let mut files: Vec<FileOut> = bundles;
     for t in tlog::tiles_for_size(cp.size) {
         let bytes = tlog::read_tile(&t, &tree).map_err(|e| Error::internal(e.to_string()))?;
         let same = std::fs::read(dir.join(t.path())).is_ok_and(|old| old == bytes);

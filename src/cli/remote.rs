@@ -91,7 +91,7 @@ fn encode(s: &str) -> String {
 
 /// Where write commands read the records they need: the local registry or a server.
 pub enum Source {
-    Local(Registry),
+    Local(Box<Registry>),
     Remote(Remote),
 }
 
@@ -100,7 +100,7 @@ impl Ctx {
     pub fn source(&self) -> Result<Source, Error> {
         match &self.registry {
             Some(url) => Ok(Source::Remote(Remote::new(url)?)),
-            None => Ok(Source::Local(self.open()?)),
+            None => Ok(Source::Local(Box::new(self.open()?))),
         }
     }
 }
