@@ -38,6 +38,9 @@ where
     T: Send + 'static,
     F: FnOnce(&Registry, jiff::Timestamp) -> Result<T, Error> + Send + 'static,
 {
+    // A few at a time, first come first served: more threads than cores only adds switching
+    // and makes the slowest answers slower.
+    let _permit = st.heavy.acquire().await.map_err(|_| ApiError::unavailable("the server is stopping", "try again later"))?;
     let reg = st.reg.clone();
     tokio::task::spawn_blocking(move || f(&reg, jiff::Timestamp::now()))
         .await
