@@ -116,6 +116,12 @@ struct TileSource<'a> {
     findings: Mutex<Vec<Finding>>,
 }
 
+/// A fetched and decoded entry bundle, or what was wrong with it.
+type Bundle = Result<Vec<Vec<u8>>, Finding>;
+
+/// A file to write: its path in the tile tree, its bytes, and whether it is already there.
+type FileOut = (String, Vec<u8>, bool);
+
 /// The entry bundle (level-0 tile) `n` of a tree of `size` leaves.
 fn bundle(n: u64, size: u64) -> Tile {
     let width = (size - n * TILE_WIDTH).min(TILE_WIDTH);
@@ -132,7 +138,7 @@ impl EntrySource for TileSource<'_> {
             return Ok(Vec::new());
         }
         let bundles: Vec<u64> = (start / TILE_WIDTH..=(end - 1) / TILE_WIDTH).collect();
-        let fetched: Vec<(u64, Result<Vec<Vec<u8>>, Finding>)> = bundles
+        let fetched: Vec<(u64, Bundle)> = bundles
             .par_iter()
             .map(|&n| {
                 let t = bundle(n, self.size);
@@ -264,4 +270,117 @@ fn check_tile(fetch: &dyn Fetch, t: &Tile, tree: &tlog::MemoryHashStore, entries
         }
     }
     out
+}
+
+/// What `honors log export DIR --from URL` did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MirrorReport {
+    pub dir: PathBuf,
+    pub origin: String,
+    pub tree_size: u64,
+    /// The size of the checkpoint the directory held before, if any (the new one extends it).
+    pub previous_size: Option<u64>,
+    /// Files written (new or changed); the rest were already there, byte-identical.
+    pub written: u64,
+    pub unchanged: u64,
+}
+
+/// Copies a published log (a served `/log/` or another tile directory) into `dir`, as
+/// `honors log export` would write it, after checking it: the checkpoint must be signed by a
+/// trusted log key, the entry bundles must hash to its root, and a checkpoint already in `dir`
+/// must be a prefix of the new tree (no rollback, no rewritten history). Hash tiles are
+/// recomputed from the entries (so they are right by construction); entries and hash tiles are
+/// written first, `checkpoint` last. Full entry bundles already in `dir` are not fetched again.
+/// Signatures and policy are not replayed here: that is `honors audit --from DIR`.
+pub fn mirror(fetch: &dyn Fetch, trust: &TrustRoots, dir: &Path) -> Result<MirrorReport, Error> {
+    let verifiers = trust.log_verifiers().map_err(|e| Error::input(e.to_string(), "fix the trust roots file"))?;
+    let note = fetch
+        .fetch("checkpoint")
+        .map_err(|e| Error::input(format!("reading the checkpoint: {e}"), "check the URL or directory"))?
+        .ok_or_else(|| Error::input(format!("{} has no checkpoint", fetch.location()), "give a served log prefix such as http://HOST:PORT/log/"))?;
+    let (cp, _) = tlog::open_checkpoint(&note, &verifiers)
+        .map_err(|e| Error::refused(format!("the checkpoint of {} is not signed by a trusted log key: {e}", fetch.location()), "check --trust; nothing was written"))?;
+    let previous = match std::fs::read(dir.join("checkpoint")) {
+        Ok(old) => Some(
+            tlog::open_checkpoint(&old, &verifiers)
+                .map_err(|e| Error::refused(format!("{}/checkpoint is not signed by a trusted log key: {e}", dir.display()), "mirror into an empty directory"))?
+                .0,
+        ),
+        Err(_) => None,
+    };
+    if let Some(old) = &previous {
+        if old.size > cp.size {
+            return Err(Error::refused(
+                format!("the log at {} has {} entries, fewer than the {} of the copy in {}: it was rolled back", fetch.location(), cp.size, old.size, dir.display()),
+                "nothing was written; keep the old copy as evidence",
+            ));
+        }
+    }
+    let mut tree = tlog::MemoryHashStore::new();
+    let mut bundles: Vec<FileOut> = Vec::new();
+    let level0: Vec<Tile> = tlog::tiles_for_size(cp.size).into_iter().filter(|t| t.level == 0).collect();
+    for chunk in level0.chunks(64) {
+        let got: Vec<Result<FileOut, Error>> = chunk
+            .par_iter()
+            .map(|t| {
+                let path = t.entries_path();
+                let local = dir.join(&path);
+                if t.is_full() {
+                    if let Ok(b) = std::fs::read(&local) {
+                        return Ok((path, b, true));
+                    }
+                }
+                let b = fetch
+                    .fetch(&path)
+                    .map_err(|e| Error::input(e, "try again later"))?
+                    .ok_or_else(|| Error::refused(format!("{} does not serve {path}, which its checkpoint implies", fetch.location()), "nothing was written"))?;
+                let same = std::fs::read(&local).is_ok_and(|old| old == b);
+                Ok((path, b, same))
+            })
+            .collect();
+        for (t, r) in chunk.iter().zip(got) {
+            let (path, bytes, same) = r?;
+            let entries = tlog::decode_entry_bundle(&bytes).map_err(|e| Error::refused(format!("{path}: {e}"), "nothing was written"))?;
+            if entries.len() != usize::from(t.width) {
+                return Err(Error::refused(format!("{path} holds {} entries, not {}", entries.len(), t.width), "nothing was written"));
+            }
+            let leaves: Vec<tlog::Hash> = entries.iter().map(|e| tlog::leaf_hash(e)).collect();
+            tree.append(&leaves).map_err(|e| Error::internal(e.to_string()))?;
+            bundles.push((path, bytes, same));
+        }
+    }
+    let root = tlog::tree_hash(cp.size, &tree).map_err(|e| Error::internal(e.to_string()))?;
+    if root != cp.root {
+        return Err(Error::refused(format!("the entry bundles of {} do not hash to its signed checkpoint's root", fetch.location()), "nothing was written; audit it with honors audit --from"));
+    }
+    if let Some(old) = &previous {
+        let old_root = tlog::tree_hash(old.size, &tree).map_err(|e| Error::internal(e.to_string()))?;
+        if old_root != old.root {
+            return Err(Error::refused(
+                format!("the log at {} no longer contains the tree of {} entries the copy in {} holds: its history was rewritten", fetch.location(), old.size, dir.display()),
+                "nothing was written; keep the old copy as evidence",
+            ));
+        }
+    }
+    let mut report = MirrorReport { dir: dir.to_path_buf(), origin: cp.origin.clone(), tree_size: cp.size, previous_size: previous.map(|p| p.size), written: 0, unchanged: 0 };
+    let mut files: Vec<FileOut> = bundles;
+    for t in tlog::tiles_for_size(cp.size) {
+        let bytes = tlog::read_tile(&t, &tree).map_err(|e| Error::internal(e.to_string()))?;
+        let same = std::fs::read(dir.join(t.path())).is_ok_and(|old| old == bytes);
+        files.push((t.path(), bytes, same));
+    }
+    for (path, bytes, same) in files {
+        if same {
+            report.unchanged += 1;
+            continue;
+        }
+        let p = dir.join(&path);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::file(parent, e))?;
+        }
+        crate::registry::write_file(&p, &bytes)?;
+        report.written += 1;
+    }
+    crate::registry::write_file(&dir.join("checkpoint"), &note)?;
+    Ok(report)
 }

@@ -220,6 +220,10 @@ fn served_and_exported_tiles_agree_and_audit() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["entries"], size);
     assert_eq!(report["tree_size"], size);
+    // A checked copy of the served log, made while the server holds the store.
+    let mirror = tmp.path().join("mirror");
+    let out = honors().args(["--json", "log", "export"]).arg(&mirror).args(["--from", &format!("{}/log/", s.url), "--trust", trust]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(s.stop().code(), Some(0));
 
     // Export: the same bytes, file for file.
@@ -230,6 +234,7 @@ fn served_and_exported_tiles_agree_and_audit() {
         assert_eq!(&std::fs::read(exp.join(p)).unwrap(), body, "{p} differs between serve and export");
     }
     assert_eq!(std::fs::read(exp.join("checkpoint")).unwrap(), served_checkpoint);
+    assert_eq!(files(&mirror), files(&exp), "the copy of the served log equals the export");
     let audit = |dir: &std::path::Path| {
         let out = honors().args(["--json", "audit", "--trust", trust, "--from"]).arg(dir).output().unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
@@ -259,6 +264,11 @@ fn served_and_exported_tiles_agree_and_audit() {
     assert_eq!(code, Some(1), "{v}");
     assert!(indexes(&v).contains(&270), "{v}");
     assert!(v["findings"].as_array().unwrap().iter().any(|f| f["index"] == 270 && f["check"] == "entry"), "{v}");
+    // A copy refuses the altered log and writes nothing.
+    let copy = tmp.path().join("copy");
+    let out = honors().args(["log", "export"]).arg(&copy).arg("--from").arg(&exp).args(["--trust", trust]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!copy.join("checkpoint").exists());
     std::fs::write(&bundle_path, &original).unwrap();
     assert_eq!(audit(&exp).0, Some(0));
 
@@ -284,6 +294,23 @@ fn served_and_exported_tiles_agree_and_audit() {
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["written"], 1, "{r}");
     assert_eq!(audit(&exp).0, Some(0));
+}
+
+/// Every file under `dir`, with its bytes.
+fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
 }
 
 /// SIGTERM while writes are in flight: exit 0; every acknowledged write is in the registry
@@ -342,4 +369,50 @@ fn graceful_shutdown_keeps_acknowledged_writes() {
     }
     let out = honors().arg("--db").arg(&demo.db).arg("audit").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+/// `--registry URL`: write commands sign locally and submit to the server (no --db).
+#[test]
+fn cli_writes_through_the_server() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = demo(&tmp.path().join("d"), None);
+    let s = Server::start(&demo.db, &[]);
+    let agent = agent();
+    let issuer = find_issuer(&agent, &s.url, &demo);
+    let key = demo.keys.iter().find(|k| k.authority == issuer.name).unwrap();
+    let run = |args: &[&str]| {
+        let out = honors()
+            .env_remove("HONORS_DB")
+            .args(["--json", "--registry", &s.url])
+            .args(args)
+            .arg("--key")
+            .arg(&key.key_file)
+            .arg("--passphrase-file")
+            .arg(&key.passphrase_file)
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let before = tree_size(&agent, &s.url);
+    let (code, out, err) = run(&["award", "issue", "--holder", &issuer.uscc, "--scheme", &issuer.scheme, "--year", "2026"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let id = v["id"].as_str().unwrap().to_string();
+    assert_eq!(v["index"], before);
+    assert_eq!(get(&agent, &api(&s, &format!("/awards/{id}"))).json()["award"]["status"], "valid");
+
+    let (code, _, err) = run(&["award", "suspend", &id, "--reason", "限期整改"]);
+    assert_eq!(code, Some(0), "{err}");
+    let a = get(&agent, &api(&s, &format!("/awards/{id}"))).json();
+    assert_eq!(a["award"]["status"], "suspended", "{a}");
+    assert_eq!(a["history"][1]["event"], "suspend");
+
+    // Refusals come back with the server's reason and exit code; unknown ids are input errors.
+    let (code, _, err) = run(&["award", "issue", "--holder", &issuer.uscc, "--scheme", "urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no scheme"), "{err}");
+    let (code, _, err) = run(&["award", "revoke", "urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa", "--reason", "x"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(tree_size(&agent, &s.url), before + 2);
+    assert_eq!(s.stop().code(), Some(0));
 }

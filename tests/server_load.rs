@@ -11,7 +11,7 @@
 //! and time, and only 127.0.0.1 is contacted. Afterwards the server is stopped with SIGTERM,
 //! `honors audit` must be clean, and every acknowledged award must be in the registry.
 //! Knobs (environment): HONORS_LOAD_CLIENTS (16), HONORS_LOAD_WRITES per client (250),
-//! HONORS_LOAD_SECONDS per read phase (5).
+//! HONORS_LOAD_SECONDS per read phase (5), HONORS_LOAD_SERVE_ARGS (extra `honors serve` flags).
 mod server_support;
 
 use std::collections::HashSet;
@@ -92,7 +92,10 @@ fn load_on_loopback() {
     let t = Instant::now();
     let demo = demo(&tmp.path().join("d"), None);
     eprintln!("demo: {:.1} s", t.elapsed().as_secs_f64());
-    let s = Server::start(&demo.db, &[]);
+    // Extra `honors serve` flags, e.g. HONORS_LOAD_SERVE_ARGS="--batch-linger-ms 0".
+    let serve_args = std::env::var("HONORS_LOAD_SERVE_ARGS").unwrap_or_default();
+    let serve_args: Vec<&str> = serve_args.split_whitespace().collect();
+    let s = Server::start(&demo.db, &serve_args);
     let agent = agent();
     let issuer = find_issuer(&agent, &s.url, &demo);
     let mut lines = Vec::new();

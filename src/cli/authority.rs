@@ -252,20 +252,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
 
 /// The authority that owns the signing key, as the registry knows it now.
 pub(crate) fn signer_authority(ctx: &Ctx, sk: &ed25519_dalek::SigningKey) -> Result<Authority, Error> {
-    let reg = ctx.open()?;
-    let did = didkey::did_for(&sk.verifying_key());
-    if let Some(r) = reg.trust_roots().root_by_did(&did) {
-        return Ok(reg.store().authority(&r.id).map_err(|e| Error::internal(e.to_string()))?.unwrap_or_else(|| Authority::root(&r.id, &r.name, &r.did)));
-    }
-    let id = reg
-        .store()
-        .authority_of_key(&did)
-        .map_err(|e| Error::internal(e.to_string()))?
-        .ok_or_else(|| Error::refused(format!("the key {did} belongs to no authority in this registry"), "have a parent authority accredit it first (honors authority accredit)"))?;
-    reg.store()
-        .authority(&id)
-        .map_err(|e| Error::internal(e.to_string()))?
-        .ok_or_else(|| Error::corrupt(format!("key owner {id} has no authority record")))
+    ctx.source()?.signer_authority(&didkey::did_for(&sk.verifying_key()))
 }
 
 fn describe(a: &Authority) -> String {

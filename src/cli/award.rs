@@ -9,7 +9,6 @@ use crate::award::Status;
 use crate::credential::didkey;
 use crate::error::Error;
 use crate::id::Uscc;
-use crate::policy::View;
 use crate::registry::{AwardFilter, AwardView};
 use crate::statement::{Kind, Relation, Statement, StatusAction};
 use crate::time::{parse_date_or_datetime, parse_end_of_day};
@@ -155,7 +154,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             Ok(0)
         }
         Cmd::Renew { id, valid_from, valid_until, year, reason, key } => {
-            let prev = ctx.open()?.award(&id)?;
+            let prev = ctx.source()?.award(&id)?;
             let spec = AwardSpec {
                 scheme: prev.scheme.clone(),
                 title: Some(prev.title.clone()),
@@ -169,7 +168,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             issue(ctx, &key, prev.uscc.parse()?, spec)
         }
         Cmd::Correct { id, title, scheme, sub_unit, valid_from, valid_until, year, reason, key } => {
-            let prev = ctx.open()?.award(&id)?;
+            let prev = ctx.source()?.award(&id)?;
             let fmt = |us: i64| crate::time::format_cst(crate::time::from_micros(us));
             let relation = if scheme.as_ref().is_some_and(|s| *s != prev.scheme) { Relation::Downgrades } else { Relation::Corrects };
             let spec = AwardSpec {
@@ -221,12 +220,12 @@ struct AwardSpec {
 fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, Error> {
     let (sk, _) = unlock(key)?;
     let signer = signer_authority(ctx, &sk)?;
-    let reg = ctx.open()?;
+    let src = ctx.source()?;
     let scheme_id = crate::registry::normalize_id(&spec.scheme);
-    let scheme = reg.store().scheme(&scheme_id).map_err(|e| Error::internal(e.to_string()))?.ok_or_else(|| {
+    let scheme = src.scheme(&scheme_id)?.ok_or_else(|| {
         Error::input(format!("no scheme has the id {scheme_id}"), "list schemes with `honors scheme list`, or define one with `honors scheme define`")
     })?;
-    let holder = reg.store().holder(uscc.as_str()).map_err(|e| Error::internal(e.to_string()))?.ok_or_else(|| {
+    let holder = src.holder(uscc.as_str())?.ok_or_else(|| {
         Error::input(format!("no holder is registered as {uscc}"), "register it first: honors holder register --uscc … --name … --province …")
     })?;
     let valid_from = match &spec.valid_from {
@@ -236,7 +235,7 @@ fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, E
     let valid_until = spec.valid_until.as_deref().map(parse_end_of_day).transpose()?;
     let id = new_id();
     let title = spec.title.unwrap_or_else(|| scheme.title.clone());
-    let status = reg.new_status_ref(&signer.id, &mut Default::default())?;
+    let status = src.new_status_ref(&signer.id)?;
     if status.is_none() {
         ctx.out.status(format!("the status lists of {} are full: this award gets no credentialStatus entry", signer.name));
     }
@@ -266,7 +265,7 @@ fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, E
 }
 
 fn status(ctx: &Ctx, a: StatusArgs, action: StatusAction) -> Result<i32, Error> {
-    let award = ctx.open()?.award(&a.id)?;
+    let award = ctx.source()?.award(&a.id)?;
     let (sk, _) = unlock(&a.key)?;
     let signer = signer_authority(ctx, &sk)?;
     let at = match &a.on {

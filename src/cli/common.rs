@@ -13,8 +13,10 @@ use crate::registry::Registry;
 pub struct Ctx {
     pub db: Option<PathBuf>,
     /// The registry, opened at most once per command (sled allows one opener per process).
-    pub registry: std::cell::OnceCell<Registry>,
+    pub opened: std::cell::OnceCell<Registry>,
     pub log_passphrase_file: Option<PathBuf>,
+    /// `--registry URL`: write commands submit to this server instead of opening `--db`.
+    pub registry: Option<String>,
     pub out: Out,
     pub now: jiff::Timestamp,
 }
@@ -40,11 +42,11 @@ impl Ctx {
 
     /// The registry (opened on first use; no key needed to read).
     pub fn open(&self) -> Result<&Registry, Error> {
-        if let Some(r) = self.registry.get() {
+        if let Some(r) = self.opened.get() {
             return Ok(r);
         }
         let reg = Registry::open(self.db_dir()?)?;
-        Ok(self.registry.get_or_init(|| reg))
+        Ok(self.opened.get_or_init(|| reg))
     }
 
     /// The registry with its log key unlocked for writing.

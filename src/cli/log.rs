@@ -67,6 +67,14 @@ pub enum Cmd {
     Export {
         /// The directory to write (created if missing).
         dir: PathBuf,
+        /// Copy a served log instead of the registry's (e.g. http://HOST:PORT/log/ while
+        /// `honors serve` holds the store): checked against --trust, then written; a copy
+        /// already in DIR must be a prefix of the new one.
+        #[arg(long, value_name = "URL_OR_DIR", requires = "trust")]
+        from: Option<String>,
+        /// Trust roots whose log key must sign the copied checkpoint (with --from).
+        #[arg(long, value_name = "FILE")]
+        trust: Option<PathBuf>,
     },
 }
 
@@ -116,6 +124,22 @@ pub fn init(a: InitArgs, ctx: &Ctx) -> Result<i32, Error> {
 }
 
 pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
+    if let Cmd::Export { dir, from: Some(from), trust: Some(trust) } = &cmd {
+        let trust = crate::registry::load_trust_roots(trust)?;
+        let source = crate::tilelog::open_source(from)?;
+        let r = crate::tilelog::mirror(source.as_ref(), &trust, dir)?;
+        ctx.out.result(&r, || {
+            format!(
+                "copied the log of {} entries from {from} to {}{} ({} files written, {} unchanged)",
+                r.tree_size,
+                r.dir.display(),
+                r.previous_size.map(|p| format!(", extending the copy of {p} entries")).unwrap_or_default(),
+                r.written,
+                r.unchanged
+            )
+        })?;
+        return Ok(0);
+    }
     let reg = ctx.open()?;
     let b64 = |h: &[u8; 32]| base64::engine::general_purpose::STANDARD.encode(h);
     match cmd {
@@ -183,7 +207,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 ctx.out.status(format!("wrote the {purpose} list {} to {} ({set} bit(s) set)", doc["id"].as_str().unwrap_or(""), path.display()));
             }
         }
-        Cmd::Export { dir } => {
+        Cmd::Export { dir, .. } => {
             let r = reg.export_log(&dir)?;
             ctx.out.result(&r, || {
                 format!(

@@ -13,6 +13,7 @@ mod log;
 mod output;
 mod prove;
 mod query;
+mod remote;
 mod scheme;
 mod serve;
 mod verify;
@@ -51,6 +52,9 @@ pub struct Cli {
     /// File holding the registry's log-key passphrase (or set HONORS_LOG_PASSPHRASE).
     #[arg(long, global = true, value_name = "FILE")]
     pub log_passphrase_file: Option<PathBuf>,
+    /// Write commands: sign here, submit to this registry server (http://HOST:PORT) instead of --db.
+    #[arg(long, global = true, env = "HONORS_REGISTRY", value_name = "URL")]
+    pub registry: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -110,7 +114,7 @@ pub fn main() -> i32 {
         }
     };
     let out = Out { json: cli.json, quiet: cli.quiet };
-    let ctx = Ctx { registry: Default::default(), db: cli.db.clone(), log_passphrase_file: cli.log_passphrase_file.clone(), out, now: jiff::Timestamp::now() };
+    let ctx = Ctx { opened: Default::default(), db: cli.db.clone(), log_passphrase_file: cli.log_passphrase_file.clone(), registry: cli.registry.clone(), out, now: jiff::Timestamp::now() };
     match run(cli.command, &ctx) {
         Ok(code) => code,
         Err(e) => {
@@ -158,8 +162,10 @@ pub(crate) fn sign_and_submit(
     what: &str,
 ) -> Result<crate::registry::Accepted, Error> {
     let bytes = crate::statement::sign(statement, key, ctx.now)?;
-    let reg = ctx.open_for_write()?;
-    let accepted = reg.submit_one(bytes, ctx.now)?;
+    let accepted = match &ctx.registry {
+        Some(url) => remote::Remote::new(url)?.submit(&bytes, statement.kind.label())?,
+        None => ctx.open_for_write()?.submit_one(bytes, ctx.now)?,
+    };
     ctx.out.status(format!(
         "{what}: logged at entry {} (checkpoint of {} entries){}",
         accepted.index,

@@ -21,6 +21,7 @@ mod prove;
 mod status;
 pub(crate) mod submit;
 mod tiles;
+mod records;
 
 use std::path::{Path, PathBuf};
 

@@ -187,18 +187,33 @@ impl Registry {
             return Err(Error::usage("the search text has no letters or characters in it", "search for part of a title or a hospital name, e.g. 三八红旗"));
         }
         let store = self.store();
-        // Candidates: ids under every search term of the query (intersection).
+        // Candidates: ids under every search term of the query (intersection). The rarest
+        // term's list is scanned (each list is probed up to PROBE keys to find it) and the
+        // others are checked by point lookups, so a common term (医院, 全国, 先进) costs at most
+        // PROBE reads instead of a scan of every award that contains it.
+        const PROBE: usize = 256;
+        let terms = search_terms(text);
+        let probed: Vec<(usize, &String)> = terms
+            .iter()
+            .map(|t| (store.count_prefix(T::ByText, &pair_prefix(t), PROBE), t))
+            .collect();
         let mut candidates: Option<std::collections::BTreeSet<String>> = None;
-        for term in search_terms(text) {
-            let ids: std::collections::BTreeSet<String> = store
-                .keys_with_prefix(T::ByText, &pair_prefix(&term))?
+        if let Some(&(_, rarest)) = probed.iter().min_by_key(|(n, _)| *n) {
+            let mut ids: std::collections::BTreeSet<String> = store
+                .keys_with_prefix(T::ByText, &pair_prefix(rarest))?
                 .iter()
                 .filter_map(|k| pair_id(k).map(str::to_string))
                 .collect();
-            candidates = Some(match candidates {
-                None => ids,
-                Some(c) => c.intersection(&ids).cloned().collect(),
-            });
+            for term in terms.iter().filter(|t| *t != rarest) {
+                let mut keep = std::collections::BTreeSet::new();
+                for id in ids {
+                    if store.get(T::ByText, &crate::store::trees::pair_key(term, &id))?.is_some() {
+                        keep.insert(id);
+                    }
+                }
+                ids = keep;
+            }
+            candidates = Some(ids);
         }
         let mut awards: std::collections::BTreeMap<u64, Award> = std::collections::BTreeMap::new();
         for tag in candidates.unwrap_or_default() {

@@ -38,6 +38,9 @@ where
     T: Send + 'static,
     F: FnOnce(&Registry, jiff::Timestamp) -> Result<T, Error> + Send + 'static,
 {
+    // A few at a time, first come first served: more threads than cores only adds switching
+    // and makes the slowest answers slower.
+    let _permit = st.heavy.acquire().await.map_err(|_| ApiError::unavailable("the server is stopping", "try again later"))?;
     let reg = st.reg.clone();
     tokio::task::spawn_blocking(move || f(&reg, jiff::Timestamp::now()))
         .await
@@ -276,4 +279,24 @@ pub async fn submit(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesRe
 
 fn shutting_down() -> ApiError {
     ApiError::unavailable("the registry is shutting down; nothing was stored", "submit again when it is back (the same bytes are logged once)")
+}
+
+/// `GET /api/v1/records/{kind}/{id}`: a stored record as JSON, for clients that build
+/// statements (`honors … --registry URL`): `authority-of-key/{did}`, `scheme/{id}`,
+/// `holder/{uscc}`, `award/{id}`.
+pub async fn record(State(st): State<Arc<AppState>>, Path((kind, id)): Path<(String, String)>) -> Api {
+    let missing = |what: &str| Error::not_found(format!("no {what} has the id {id}"), "check the id");
+    let v = quick(&st, |reg, _| {
+        let v = match kind.as_str() {
+            "authority-of-key" => serde_json::to_value(reg.authority_of_signer(&id)?),
+            "scheme" => serde_json::to_value(reg.scheme_record(&id)?.ok_or_else(|| missing("scheme"))?),
+            "holder" => serde_json::to_value(reg.holder_record(&id)?.ok_or_else(|| missing("holder"))?),
+            "award" => serde_json::to_value(reg.award_record(&id)?),
+            other => {
+                return Err(Error::not_found(format!("no record kind {other:?}"), "use authority-of-key, scheme, holder or award"));
+            }
+        };
+        v.map_err(|e| Error::internal(e.to_string()))
+    })?;
+    Ok(json(&v))
 }

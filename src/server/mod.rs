@@ -48,6 +48,8 @@ pub struct AppState {
     reg: Arc<Registry>,
     /// The writers' queue; `None` once shutdown has begun.
     queue: RwLock<Option<writer::Queue>>,
+    /// Bounds the heavy reads (listings, search) running at once on the blocking pool.
+    heavy: tokio::sync::Semaphore,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/schemes", get(api::schemes))
         .route("/trust-roots", get(api::trust_roots))
         .route("/checkpoint", get(api::checkpoint))
+        .route("/records/{kind}/{id}", get(api::record))
         .route("/log/key", get(api::log_key))
         .route("/log/inclusion", get(api::inclusion))
         .route("/log/consistency", get(api::consistency));
@@ -118,7 +121,8 @@ async fn run(reg: Arc<Registry>, opts: ServeOptions, stats: Arc<Mutex<Stats>>, o
     })?;
     let addr = listener.local_addr().map_err(|e| Error::internal(format!("bound address: {e}")))?;
     let (queue, writers) = writer::start(reg.clone(), opts.group_commit, stats);
-    let state = Arc::new(AppState { reg, queue: RwLock::new(Some(queue)) });
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let state = Arc::new(AppState { reg, queue: RwLock::new(Some(queue)), heavy: tokio::sync::Semaphore::new(cores * 2) });
     let app = router(state.clone());
     let stopping = Arc::new(tokio::sync::Notify::new());
     let on_signal = {

@@ -10,7 +10,9 @@
 //! its entry is durable. While one writer commits, the other collects and verifies the next
 //! batch (the registry's write lock keeps the decisions in order), so the fsync of one batch
 //! overlaps the signature checks of the next. Under load the queue fills during a commit and
-//! batches grow by themselves; an idle server waits at most the linger window.
+//! batches grow by themselves. The linger applies only while there is company to wait for
+//! (the previous batch held more than one statement), so a lone client's write pays just its
+//! own commit, and a burst after a quiet spell is batched from its second batch on.
 //!
 //! Shutdown: once the last sender is dropped, the writers drain what is queued, answer it,
 //! and end.
@@ -73,6 +75,9 @@ pub struct Stats {
     pub batches: u64,
     pub statements: u64,
     pub largest_batch: u64,
+    /// The size of the latest batch (more than 1: there is concurrency, so batches linger).
+    #[serde(skip)]
+    pub last_batch: u64,
 }
 
 /// Starts the writer threads. They end when every [`Queue`] clone is dropped and the queue is
@@ -94,7 +99,8 @@ pub fn start(reg: Arc<Registry>, cfg: GroupCommit, stats: Arc<Mutex<Stats>>) -> 
 
 fn writer(reg: &Registry, rx: &Mutex<Receiver<Submission>>, cfg: GroupCommit, stats: &Mutex<Stats>) {
     loop {
-        let Some(batch) = collect(rx, cfg) else { return };
+        let busy = stats.lock().unwrap_or_else(|p| p.into_inner()).last_batch > 1;
+        let Some(batch) = collect(rx, if busy { cfg.linger } else { Duration::ZERO }, cfg.max_batch) else { return };
         let n = batch.len() as u64;
         let (bytes, replies): (Vec<Vec<u8>>, Vec<_>) = batch.into_iter().map(|s| (s.bytes, s.reply)).unzip();
         match reg.submit(bytes, jiff::Timestamp::now()) {
@@ -113,17 +119,18 @@ fn writer(reg: &Registry, rx: &Mutex<Receiver<Submission>>, cfg: GroupCommit, st
         s.batches += 1;
         s.statements += n;
         s.largest_batch = s.largest_batch.max(n);
+        s.last_batch = n;
     }
 }
 
-/// The next batch: the first waiting statement and whatever arrives within the linger window
-/// after it (at most `max_batch`). `None` once the queue is closed and empty.
-fn collect(rx: &Mutex<Receiver<Submission>>, cfg: GroupCommit) -> Option<Vec<Submission>> {
+/// The next batch: the first waiting statement, whatever else is waiting, and whatever arrives
+/// within `linger` after the first arrived (at most `max_batch`). `None` once the queue is closed and empty.
+fn collect(rx: &Mutex<Receiver<Submission>>, linger: Duration, max_batch: usize) -> Option<Vec<Submission>> {
     let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
     let first = rx.recv().ok()?;
-    let deadline = first.arrived + cfg.linger;
+    let deadline = first.arrived + linger;
     let mut batch = vec![first];
-    while batch.len() < cfg.max_batch {
+    while batch.len() < max_batch {
         let now = Instant::now();
         let next = if now >= deadline {
             rx.try_recv().ok()

@@ -242,6 +242,11 @@ impl Store {
         self.tree(t).iter().map(move |r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| self.err(e)))
     }
 
+    /// How many keys a tree holds under `prefix`, counting at most `limit + 1`.
+    pub fn count_prefix(&self, t: T, prefix: &[u8], limit: usize) -> usize {
+        self.tree(t).scan_prefix(prefix).take(limit + 1).count()
+    }
+
     /// Keys of a raw tree with a byte prefix.
     pub fn keys_with_prefix(&self, t: T, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
         self.tree(t).scan_prefix(prefix).map(|r| r.map(|(k, _)| k.to_vec()).map_err(|e| self.err(e))).collect()
