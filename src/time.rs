@@ -23,7 +23,7 @@ pub enum TimeError {
 pub fn parse_datetime(s: &str) -> Result<Timestamp, TimeError> {
     let err = || TimeError::DateTime { found: s.to_string() };
     // `T` separator and an explicit offset or Z are required by dateTimeStamp.
-    if !s.contains('T') || !(s.ends_with('Z') || s.ends_with('z') || has_offset(s)) {
+    if !starts_with_date(s) || !s.contains('T') || !(s.ends_with('Z') || s.ends_with('z') || has_offset(s)) {
         return Err(err());
     }
     s.parse::<Timestamp>().map_err(|_| err())
@@ -34,10 +34,25 @@ fn has_offset(s: &str) -> bool {
     b.len() > 6 && (b[b.len() - 6] == b'+' || b[b.len() - 6] == b'-') && b[b.len() - 3] == b':'
 }
 
+/// `YYYY-MM-DD` at the start: a four-digit year, as RFC 3339 has and as [`format_cst`] prints.
+/// (jiff also reads extended years such as `-009999` or `+002024` and compact `20240501`.)
+fn starts_with_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+}
+
 /// Reads a command-line date: `YYYY-MM-DD` (start of that day, China time) or a full date-time.
 pub fn parse_date_or_datetime(s: &str) -> Result<Timestamp, TimeError> {
     if s.contains('T') {
         return parse_datetime(s);
+    }
+    if s.len() != 10 || !starts_with_date(s) {
+        return Err(TimeError::Date { found: s.to_string() });
     }
     let date: jiff::civil::Date = s.parse().map_err(|_| TimeError::Date { found: s.to_string() })?;
     date.to_datetime(jiff::civil::Time::midnight())
@@ -52,7 +67,10 @@ pub fn parse_end_of_day(s: &str) -> Result<Timestamp, TimeError> {
         return parse_datetime(s);
     }
     let start = parse_date_or_datetime(s)?;
-    Ok(start + jiff::SignedDuration::from_secs(86_399))
+    // `+` panics past `Timestamp::MAX`, which the end of 9999-12-31 in China time is.
+    start
+        .checked_add(jiff::SignedDuration::from_secs(86_399))
+        .map_err(|_| TimeError::Date { found: s.to_string() })
 }
 
 /// Formats an instant for a credential, in China time: `2024-05-01T00:00:00+08:00`.
@@ -109,5 +127,31 @@ mod tests {
         let t = parse_datetime("2024-05-01T08:00:00.123456Z").unwrap();
         assert_eq!(format_utc_micros(t), "2024-05-01T08:00:00.123456Z");
         assert_eq!(from_micros(micros(t)), t);
+    }
+
+    /// Found by fuzzing (fuzz target `time`): jiff also reads ISO 8601 extended years
+    /// (`-009999-01-02`, `+002024-…`) and compact dates (`20240501`), which the formatters
+    /// then print in forms that do not parse again. Only `YYYY-MM-DD…` is a date here.
+    #[test]
+    fn only_four_digit_years_are_read() {
+        for s in ["-009999-01-02T01:59:59Z", "+002024-05-01T00:00:00Z", "-000001-01-01T00:00:00+08:00"] {
+            assert!(parse_datetime(s).is_err(), "{s}");
+            assert!(parse_date_or_datetime(s).is_err(), "{s}");
+        }
+        for s in ["-009999-01-02", "+002024-05-01", "20240501", "2024-5-01"] {
+            assert!(parse_date_or_datetime(s).is_err(), "{s}");
+            assert!(parse_end_of_day(s).is_err(), "{s}");
+        }
+        let t = parse_datetime("0000-01-01T00:00:00Z").unwrap();
+        assert_eq!(parse_datetime(&format_cst(t)).unwrap(), t);
+    }
+
+    /// Found by fuzzing (fuzz target `time`): the end of the last day jiff can represent in
+    /// China time lies past `Timestamp::MAX`; adding 23:59:59 panicked.
+    #[test]
+    fn end_of_the_last_day_is_an_error_not_a_panic() {
+        assert!(parse_end_of_day("9999-12-31").is_err());
+        let t = parse_end_of_day("9999-12-30").unwrap();
+        assert_eq!(format_cst(t), "9999-12-30T23:59:59+08:00");
     }
 }
