@@ -26,8 +26,12 @@ pub fn parse_datetime(s: &str) -> Result<Timestamp, TimeError> {
     if !starts_with_date(s) || !s.contains('T') || !(s.ends_with('Z') || s.ends_with('z') || has_offset(s)) {
         return Err(err());
     }
-    s.parse::<Timestamp>().map_err(|_| err())
+    s.parse::<Timestamp>().ok().filter(|t| *t >= MIN).ok_or_else(err)
 }
+
+/// The earliest instant read: 0000-01-01T00:00:00Z. Earlier ones have a negative year in UTC
+/// or in China time, which the formatters here print in a form that does not parse again.
+const MIN: Timestamp = Timestamp::constant(-62_167_219_200, 0);
 
 fn has_offset(s: &str) -> bool {
     let b = s.as_bytes();
@@ -58,7 +62,9 @@ pub fn parse_date_or_datetime(s: &str) -> Result<Timestamp, TimeError> {
     date.to_datetime(jiff::civil::Time::midnight())
         .to_zoned(jiff::tz::TimeZone::fixed(CST))
         .map(|z| z.timestamp())
-        .map_err(|_| TimeError::Date { found: s.to_string() })
+        .ok()
+        .filter(|t| *t >= MIN)
+        .ok_or_else(|| TimeError::Date { found: s.to_string() })
 }
 
 /// The end of a day given as `YYYY-MM-DD` (23:59:59 China time), or a full date-time as given.
@@ -144,6 +150,12 @@ mod tests {
         }
         let t = parse_datetime("0000-01-01T00:00:00Z").unwrap();
         assert_eq!(parse_datetime(&format_cst(t)).unwrap(), t);
+        // Found by fuzzing too: 0000-01-01 in China time is year -1 in UTC, which the UTC
+        // formatters print as "-001-12-31T16:00:00Z". Times start at 0000-01-01T00:00:00Z.
+        assert!(parse_date_or_datetime("0000-01-01").is_err());
+        assert!(parse_datetime("0000-01-01T07:59:59+08:00").is_err());
+        assert!(parse_date_or_datetime("0000-01-02").is_ok());
+        assert_eq!(parse_datetime(&format_utc_seconds(t)).unwrap(), t);
     }
 
     /// Found by fuzzing (fuzz target `time`): the end of the last day jiff can represent in
