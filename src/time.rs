@@ -23,15 +23,31 @@ pub enum TimeError {
 pub fn parse_datetime(s: &str) -> Result<Timestamp, TimeError> {
     let err = || TimeError::DateTime { found: s.to_string() };
     // `T` separator and an explicit offset or Z are required by dateTimeStamp.
-    if !s.contains('T') || !(s.ends_with('Z') || s.ends_with('z') || has_offset(s)) {
+    if !starts_with_date(s) || !s.contains('T') || !(s.ends_with('Z') || s.ends_with('z') || has_offset(s)) {
         return Err(err());
     }
-    s.parse::<Timestamp>().map_err(|_| err())
+    s.parse::<Timestamp>().ok().filter(|t| *t >= MIN).ok_or_else(err)
 }
+
+/// The earliest instant read: 0000-01-01T00:00:00Z. Earlier ones have a negative year in UTC
+/// or in China time, which the formatters here print in a form that does not parse again.
+const MIN: Timestamp = Timestamp::constant(-62_167_219_200, 0);
 
 fn has_offset(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() > 6 && (b[b.len() - 6] == b'+' || b[b.len() - 6] == b'-') && b[b.len() - 3] == b':'
+}
+
+/// `YYYY-MM-DD` at the start: a four-digit year, as RFC 3339 has and as [`format_cst`] prints.
+/// (jiff also reads extended years such as `-009999` or `+002024` and compact `20240501`.)
+fn starts_with_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
 }
 
 /// Reads a command-line date: `YYYY-MM-DD` (start of that day, China time) or a full date-time.
@@ -39,11 +55,16 @@ pub fn parse_date_or_datetime(s: &str) -> Result<Timestamp, TimeError> {
     if s.contains('T') {
         return parse_datetime(s);
     }
+    if s.len() != 10 || !starts_with_date(s) {
+        return Err(TimeError::Date { found: s.to_string() });
+    }
     let date: jiff::civil::Date = s.parse().map_err(|_| TimeError::Date { found: s.to_string() })?;
     date.to_datetime(jiff::civil::Time::midnight())
         .to_zoned(jiff::tz::TimeZone::fixed(CST))
         .map(|z| z.timestamp())
-        .map_err(|_| TimeError::Date { found: s.to_string() })
+        .ok()
+        .filter(|t| *t >= MIN)
+        .ok_or_else(|| TimeError::Date { found: s.to_string() })
 }
 
 /// The end of a day given as `YYYY-MM-DD` (23:59:59 China time), or a full date-time as given.
@@ -52,7 +73,10 @@ pub fn parse_end_of_day(s: &str) -> Result<Timestamp, TimeError> {
         return parse_datetime(s);
     }
     let start = parse_date_or_datetime(s)?;
-    Ok(start + jiff::SignedDuration::from_secs(86_399))
+    // `+` panics past `Timestamp::MAX`, which the end of 9999-12-31 in China time is.
+    start
+        .checked_add(jiff::SignedDuration::from_secs(86_399))
+        .map_err(|_| TimeError::Date { found: s.to_string() })
 }
 
 /// Formats an instant for a credential, in China time: `2024-05-01T00:00:00+08:00`.
@@ -127,5 +151,37 @@ mod tests {
         let t = parse_datetime("2024-05-01T08:00:00.000123456Z").unwrap();
         assert_eq!(format_cst_micros(t), "2024-05-01T16:00:00.000123+08:00");
         assert_eq!(micros(parse_datetime(&format_cst_micros(t)).unwrap()), micros(t));
+    }
+
+    /// Found by fuzzing (fuzz target `time`): jiff also reads ISO 8601 extended years
+    /// (`-009999-01-02`, `+002024-…`) and compact dates (`20240501`), which the formatters
+    /// then print in forms that do not parse again. Only `YYYY-MM-DD…` is a date here.
+    #[test]
+    fn only_four_digit_years_are_read() {
+        for s in ["-009999-01-02T01:59:59Z", "+002024-05-01T00:00:00Z", "-000001-01-01T00:00:00+08:00"] {
+            assert!(parse_datetime(s).is_err(), "{s}");
+            assert!(parse_date_or_datetime(s).is_err(), "{s}");
+        }
+        for s in ["-009999-01-02", "+002024-05-01", "20240501", "2024-5-01"] {
+            assert!(parse_date_or_datetime(s).is_err(), "{s}");
+            assert!(parse_end_of_day(s).is_err(), "{s}");
+        }
+        let t = parse_datetime("0000-01-01T00:00:00Z").unwrap();
+        assert_eq!(parse_datetime(&format_cst(t)).unwrap(), t);
+        // Found by fuzzing too: 0000-01-01 in China time is year -1 in UTC, which the UTC
+        // formatters print as "-001-12-31T16:00:00Z". Times start at 0000-01-01T00:00:00Z.
+        assert!(parse_date_or_datetime("0000-01-01").is_err());
+        assert!(parse_datetime("0000-01-01T07:59:59+08:00").is_err());
+        assert!(parse_date_or_datetime("0000-01-02").is_ok());
+        assert_eq!(parse_datetime(&format_utc_seconds(t)).unwrap(), t);
+    }
+
+    /// Found by fuzzing (fuzz target `time`): the end of the last day jiff can represent in
+    /// China time lies past `Timestamp::MAX`; adding 23:59:59 panicked.
+    #[test]
+    fn end_of_the_last_day_is_an_error_not_a_panic() {
+        assert!(parse_end_of_day("9999-12-31").is_err());
+        let t = parse_end_of_day("9999-12-30").unwrap();
+        assert_eq!(format_cst(t), "9999-12-30T23:59:59+08:00");
     }
 }

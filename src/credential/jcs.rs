@@ -20,9 +20,11 @@
 //! - lone surrogates cannot be represented: a Rust `String` is valid UTF-8 and
 //!   `serde_json` refuses `"\ud800"` when parsing;
 //! - NaN and infinities cannot be represented in a `serde_json::Number`;
-//! - integers with magnitude above 2^53 would be silently rounded by a double,
-//!   so [`to_vec`] rejects them with [`JcsError::IntegerOutOfRange`] rather than
-//!   sign a different number from the one in the document;
+//! - integers with magnitude above 2^53 are mostly rounded by a double, so
+//!   [`to_vec`] rejects them with [`JcsError::IntegerOutOfRange`] rather than
+//!   sign a different number from the one in the document, unless the double
+//!   prints as the very same digits (`10000000000000000`, which is also what
+//!   `1E16` canonicalizes to, so that JCS output is always JCS input);
 //! - duplicate member names are NOT detected by `serde_json::from_str` (the last
 //!   value wins; with `preserve_order` it keeps the first one's position), so a
 //!   `Value` never has duplicates and `to_vec` cannot see them. Parse untrusted
@@ -40,7 +42,7 @@ pub const MAX_SAFE_INTEGER: u64 = 1 << 53;
 /// Why a value could not be canonicalized or parsed.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum JcsError {
-    /// An integer outside ±2^53, which a double (and so JCS) cannot carry exactly.
+    /// An integer outside ±2^53 that a double (and so JCS) cannot carry as written.
     #[error(
         "integer {value} is outside the exactly representable range ±2^53 required by I-JSON/JCS"
     )]
@@ -150,16 +152,12 @@ fn write_string(out: &mut String, s: &str) {
 fn write_number(out: &mut String, n: &Number) -> Result<(), JcsError> {
     if let Some(u) = n.as_u64() {
         if u > MAX_SAFE_INTEGER {
-            return Err(JcsError::IntegerOutOfRange {
-                value: u.to_string(),
-            });
+            return write_big_integer(out, u.to_string(), u as f64);
         }
         let _ = write!(out, "{u}");
     } else if let Some(i) = n.as_i64() {
         if i.unsigned_abs() > MAX_SAFE_INTEGER {
-            return Err(JcsError::IntegerOutOfRange {
-                value: i.to_string(),
-            });
+            return write_big_integer(out, i.to_string(), i as f64);
         }
         let _ = write!(out, "{i}");
     } else {
@@ -172,6 +170,19 @@ fn write_number(out: &mut String, n: &Number) -> Result<(), JcsError> {
             }
         }
     }
+    Ok(())
+}
+
+/// An integer beyond ±2^53 is written only if the double it parses to prints as the same
+/// digits (`10000000000000000`, which is also what `1E16` canonicalizes to); any other
+/// (`9007199254740993`, `i64::MIN`) would be signed as a different number, so it is refused.
+fn write_big_integer(out: &mut String, digits: String, f: f64) -> Result<(), JcsError> {
+    let mut es6 = String::new();
+    write_es6_double(&mut es6, f);
+    if es6 != digits {
+        return Err(JcsError::IntegerOutOfRange { value: digits });
+    }
+    out.push_str(&es6);
     Ok(())
 }
 
@@ -255,5 +266,44 @@ impl<'de> Visitor<'de> for StrictValue {
             members.insert(key, value);
         }
         Ok(Value::Object(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by fuzzing (fuzz target `jcs`): serde_json's default float parser may be one ULP
+    /// off (here for `1e-42`), so the same number written two ways canonicalized differently
+    /// and JCS was not idempotent. RFC 8785 needs correctly rounded doubles (Cargo feature
+    /// `float_roundtrip`). Under `cargo test` a dev-dependency turns that feature on anyway,
+    /// so this test passes either way; the fuzz crate, which has no dev-dependencies, is the
+    /// guard for the shipped build (`fuzz/run.sh 0 jcs` replays the input).
+    #[test]
+    fn numbers_parse_correctly_rounded_and_jcs_is_idempotent() {
+        for text in ["1e-42", "0.000000000000000000000000000000000000000001", "[333333333.33391602,1E30,4.50,2e-3]"] {
+            let once = to_vec(&from_str_strict(text).unwrap()).unwrap();
+            let twice = to_vec(&from_str_strict(std::str::from_utf8(&once).unwrap()).unwrap()).unwrap();
+            assert_eq!(once, twice, "{text}");
+        }
+        assert_eq!(to_string(&from_str_strict("0.000000000000000000000000000000000000000001").unwrap()).unwrap(), "1e-42");
+        assert_eq!(to_string(&from_str_strict("1e-42").unwrap()).unwrap(), "1e-42");
+    }
+
+    /// Found by fuzzing (fuzz target `jcs`): `1E16` canonicalizes to `10000000000000000`,
+    /// which as an integer above 2^53 was then refused, so JCS output was not JCS input. An
+    /// integer above 2^53 is kept when its double prints as the same digits.
+    #[test]
+    fn big_integers_that_a_double_holds_exactly_are_kept() {
+        for text in ["1E16", "10000000000000000", "-1e16", "9.223372036854775808e18", "9223372036854776000"] {
+            let once = to_string(&from_str_strict(text).unwrap()).unwrap();
+            let twice = to_string(&from_str_strict(&once).unwrap()).unwrap();
+            assert_eq!(once, twice, "{text}");
+        }
+        assert_eq!(to_string(&Value::from(10_000_000_000_000_000u64)).unwrap(), "10000000000000000");
+        assert_eq!(to_string(&Value::from(-10_000_000_000_000_000i64)).unwrap(), "-10000000000000000");
+        for bad in [Value::from(9_007_199_254_740_993u64), Value::from(u64::MAX), Value::from(i64::MIN)] {
+            assert!(matches!(to_vec(&bad), Err(JcsError::IntegerOutOfRange { .. })), "{bad}");
+        }
     }
 }
