@@ -53,9 +53,11 @@ impl Registry {
             .ok_or_else(|| Error::internal("the log key is locked: unlock it before writing"))?;
         let t0 = std::time::Instant::now();
         // 1. Parse and verify every signature (in parallel, batched).
+        // Batches of up to 64 signatures, but at least one batch per core for small submissions.
+        let per_core = batch.len().div_ceil(rayon::current_num_threads().max(1));
         let parsed: Vec<Result<SignedStatement, Error>> = batch
             .into_par_iter()
-            .chunks(64)
+            .chunks(per_core.clamp(1, 64))
             .flat_map_iter(|chunk| {
                 let mut out: Vec<Result<SignedStatement, Error>> = Vec::with_capacity(chunk.len());
                 let mut prepared = Vec::new();
