@@ -80,7 +80,7 @@ fn kind() -> BoxedStrategy<Kind> {
             proptest::option::of(text()),
         )
             .prop_map(|(uscc, holder_name, sub_unit, (title, scheme, scheme_title), batch_year, previous, reason)| Kind::Award {
-                uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, reason,
+                uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, reason, status: None,
             }).boxed(),
         (urn(), status, text()).prop_map(|(award, action, reason)| Kind::Status { award, action, reason }).boxed(),
         (urn(), did(), did(), text()).prop_map(|(authority, new_did, old_did, reason)| Kind::KeyRotation { authority, new_did, old_did, reason }).boxed(),

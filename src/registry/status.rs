@@ -185,6 +185,7 @@ mod tests {
             state,
             previous: None,
             renewed_by: Vec::new(),
+            co_issuers: Vec::new(),
             events: Vec::new(),
             status_index: Some(7),
         }
