@@ -144,8 +144,8 @@ proptest! {
         let cp = Checkpoint { origin, size, root, extensions };
         let text = cp.to_text();
         prop_assert_eq!(Checkpoint::parse(&text).unwrap(), cp.clone());
-        // And as a signed note, when the origin is a valid key name (no spaces or '+').
-        if !cp.origin.contains([' ', '+']) {
+        // And as a signed note, when the origin is a valid key name (no Unicode spaces, no "+").
+        if !cp.origin.chars().any(|c| c.is_whitespace() || c == '+') {
             let signer = NoteSigner::new(&cp.origin, SigningKey::from_bytes(&root)).unwrap();
             let verifier = NoteVerifier::from_vkey(&signer.vkey()).unwrap();
             let note = signer.sign(&text).unwrap();

@@ -320,3 +320,26 @@ impl Reader<'_> {
         self.take()
     }
 }
+
+/// Proof bundles: `bundle::parse` and the whole offline verification, which must always end in
+/// a verdict (never a panic), and never `valid` under trust roots that name no log key.
+pub fn bundle(data: &[u8]) {
+    let _ = honors::bundle::parse(data);
+    let trust = TrustRoots::default();
+    let at = honors::time::parse_datetime("2027-01-15T00:00:00Z").expect("a valid instant");
+    let v = honors::verify::verify_bundle(data, &trust, at, None);
+    assert_ne!(v.verdict, honors::award::Status::Valid, "a bundle verified without any trusted log key");
+    let _ = honors::verify::verify_bundle(data, &trust, at, Some(data));
+}
+
+/// Compact codes: `compact::decode` of arbitrary text; whatever decodes re-encodes to a code
+/// that decodes to the same bytes.
+pub fn compact(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = honors::compact::is_compact(data);
+    if let Ok(bytes) = honors::compact::decode(text) {
+        let again = honors::compact::encode(&bytes);
+        assert_eq!(honors::compact::decode(&again).expect("a fresh code decodes"), bytes);
+        let _ = statement::parse_signed(&bytes);
+    }
+}
