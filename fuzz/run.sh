@@ -4,7 +4,7 @@
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]
 #
-# SECONDS = 0 only replays the seed corpus (a quick regression check).
+# SECONDS = 0 only replays the corpora (seeds and kept scratch inputs): a quick regression check.
 # Environment:
 #   FUZZ_JOBS=N        run N targets at a time (default 1; each uses one core)
 #   FUZZ_TARGET_DIR=D  build into D instead of fuzz/target (CI keeps it across runs)
