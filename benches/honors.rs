@@ -19,19 +19,26 @@ fn now() -> jiff::Timestamp {
 
 /// A demo registry scaled to `n` awards, built once per process.
 fn registry(n: usize) -> &'static (tempfile::TempDir, std::path::PathBuf) {
-    static REG: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> = std::sync::OnceLock::new();
+    static REG: std::sync::OnceLock<(tempfile::TempDir, std::path::PathBuf)> =
+        std::sync::OnceLock::new();
     REG.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("reg");
         let t = std::time::Instant::now();
         honors::demo::build(&dir, now(), Some(n), &|_| {}).unwrap();
-        eprintln!("built a registry of {n} awards in {:.1} s", t.elapsed().as_secs_f64());
+        eprintln!(
+            "built a registry of {n} awards in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
         (tmp, dir)
     })
 }
 
 fn bench_size() -> usize {
-    std::env::var("HONORS_BENCH_SIZE").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+    std::env::var("HONORS_BENCH_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
 }
 
 /// A signed award credential from the registry (its exact logged bytes).
@@ -48,12 +55,20 @@ fn primitives(c: &mut Criterion) {
     let vk = key.verifying_key();
     let entry = vec![0x5au8; 1600];
     g.bench_function("ed25519_sign", |b| b.iter(|| key.sign(black_box(&msg))));
-    g.bench_function("ed25519_verify_strict", |b| b.iter(|| vk.verify_strict(black_box(&msg), &sig).unwrap()));
+    g.bench_function("ed25519_verify_strict", |b| {
+        b.iter(|| vk.verify_strict(black_box(&msg), &sig).unwrap())
+    });
     g.throughput(Throughput::Bytes(entry.len() as u64));
-    g.bench_function("sha256_1600B", |b| b.iter(|| Sha256::digest(black_box(&entry))));
+    g.bench_function("sha256_1600B", |b| {
+        b.iter(|| Sha256::digest(black_box(&entry)))
+    });
     g.throughput(Throughput::Elements(1));
     let tmp = tempfile::tempdir().unwrap();
-    let db = sled::Config::new().path(tmp.path().join("s")).cache_capacity(64 << 20).open().unwrap();
+    let db = sled::Config::new()
+        .path(tmp.path().join("s"))
+        .cache_capacity(64 << 20)
+        .open()
+        .unwrap();
     let tree = db.open_tree("t").unwrap();
     let mut i = 0u64;
     g.bench_function("sled_insert_1600B", |b| {
@@ -83,11 +98,19 @@ fn credentials(c: &mut Criterion) {
     let mut st = signed.statement.clone();
     st.issuer_did = honors::credential::didkey::did_for(&key.verifying_key());
     let mut g = c.benchmark_group("credential");
-    g.bench_function("issue_sign_award", |b| b.iter(|| honors::statement::sign(black_box(&st), &key, now()).unwrap()));
-    g.bench_function("verify_award", |b| b.iter(|| honors::statement::verify_signed(black_box(&bytes)).unwrap()));
-    let prepared: Vec<_> = (0..64).map(|_| honors::statement::parse_signed(&bytes).unwrap().1).collect();
+    g.bench_function("issue_sign_award", |b| {
+        b.iter(|| honors::statement::sign(black_box(&st), &key, now()).unwrap())
+    });
+    g.bench_function("verify_award", |b| {
+        b.iter(|| honors::statement::verify_signed(black_box(&bytes)).unwrap())
+    });
+    let prepared: Vec<_> = (0..64)
+        .map(|_| honors::statement::parse_signed(&bytes).unwrap().1)
+        .collect();
     g.throughput(Throughput::Elements(64));
-    g.bench_function("verify_batch_64", |b| b.iter(|| honors::credential::verify_batch(black_box(&prepared))));
+    g.bench_function("verify_batch_64", |b| {
+        b.iter(|| honors::credential::verify_batch(black_box(&prepared)))
+    });
     g.finish();
     drop(reg);
 }
@@ -104,13 +127,26 @@ fn registry_ops(c: &mut Criterion) {
             reg.inclusion_proof(black_box(n), size).unwrap()
         })
     });
-    let id = reg.list_awards(&Default::default(), now()).unwrap()[1000].id.clone();
-    g.bench_function("prove_vc", |b| b.iter(|| reg.award_credential(black_box(&id)).unwrap()));
-    g.bench_function("search_traditional", |b| b.iter(|| reg.search(black_box("全國三八紅旗集體"), now()).unwrap()));
-    g.bench_function("prove_bundle", |b| b.iter(|| reg.bundle(black_box(&id)).unwrap().encode()));
+    let id = reg.list_awards(&Default::default(), now()).unwrap()[1000]
+        .id
+        .clone();
+    g.bench_function("prove_vc", |b| {
+        b.iter(|| reg.award_credential(black_box(&id)).unwrap())
+    });
+    g.bench_function("search_traditional", |b| {
+        b.iter(|| reg.search(black_box("全國三八紅旗集體"), now()).unwrap())
+    });
+    g.bench_function("prove_bundle", |b| {
+        b.iter(|| reg.bundle(black_box(&id)).unwrap().encode())
+    });
     g.finish();
     // Verifying a full bundle (award, issuer chain, inclusion proofs, checkpoint) on one core.
-    let bundle = reg.bundle(&id).unwrap().encode();
+    let filter = honors::registry::AwardFilter {
+        status: Some(honors::award::Status::Valid),
+        ..Default::default()
+    };
+    let valid = reg.list_awards(&filter, now()).unwrap()[0].id.clone();
+    let bundle = reg.bundle(&valid).unwrap().encode();
     let trust = reg.trust_roots().clone();
     let at = now();
     let mut g = c.benchmark_group("verify");
@@ -138,12 +174,17 @@ fn audit(c: &mut Criterion) {
         entries.push(e.encode().unwrap());
     }
     let mut g = c.benchmark_group("audit");
-    g.sample_size(10).measurement_time(Duration::from_secs(30)).throughput(Throughput::Elements(size));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(30))
+        .throughput(Throughput::Elements(size));
     g.bench_function(format!("raw_verify_strict_sha256_{size}"), |b| {
         b.iter(|| {
             for (e, p) in entries.iter().zip(&proofs) {
                 black_box(honors::tlog::leaf_hash(e));
-                p.claims.key.verify_strict(&p.message, &p.signature).unwrap();
+                p.claims
+                    .key
+                    .verify_strict(&p.message, &p.signature)
+                    .unwrap();
             }
         })
     });
@@ -162,7 +203,8 @@ fn writes(c: &mut Criterion) {
     let dir = tmp.path().join("w");
     honors::demo::build(&dir, now(), Some(20_000), &|_| {}).unwrap();
     let reg = Registry::open(&dir).unwrap();
-    reg.unlock_log(&honors::keyfile::Passphrase::from_file(&dir.join("keys/log.pass")).unwrap()).unwrap();
+    reg.unlock_log(&honors::keyfile::Passphrase::from_file(&dir.join("keys/log.pass")).unwrap())
+        .unwrap();
     let commission = "河南省卫生健康委员会";
     let (key, _) = std::fs::read_dir(dir.join("keys"))
         .unwrap()
@@ -172,14 +214,30 @@ fn writes(c: &mut Criterion) {
         .find_map(|p| {
             let info = honors::keyfile::read_key_info(&p).ok()?;
             (info.label == commission).then(|| {
-                let pass = honors::keyfile::Passphrase::from_file(&p.with_extension("pass")).unwrap();
+                let pass =
+                    honors::keyfile::Passphrase::from_file(&p.with_extension("pass")).unwrap();
                 honors::keyfile::read_key_file(&p, &pass).unwrap()
             })
         })
         .unwrap();
-    let authority = reg.authorities().unwrap().into_iter().find(|a| a.name == commission).unwrap();
-    let scheme = reg.schemes().unwrap().into_iter().find(|s| s.owner == authority.id).unwrap();
-    let holder = reg.holders().unwrap().into_iter().find(|h| h.province == "河南省").unwrap();
+    let authority = reg
+        .authorities()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == commission)
+        .unwrap();
+    let scheme = reg
+        .schemes()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.owner == authority.id)
+        .unwrap();
+    let holder = reg
+        .holders()
+        .unwrap()
+        .into_iter()
+        .find(|h| h.province == "河南省")
+        .unwrap();
     let did = honors::credential::didkey::did_for(&key.verifying_key());
     let batch = |n: usize| -> Vec<Vec<u8>> {
         (0..n)
@@ -208,18 +266,28 @@ fn writes(c: &mut Criterion) {
             .collect()
     };
     let mut g = c.benchmark_group("write");
-    g.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(1000));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(1000));
     // 1,000 signed awards: verified, decided, logged, checkpointed and fsynced together.
     g.bench_function("submit_batch_1000_awards_durable", |b| {
-        b.iter_batched(|| batch(1000), |bytes| {
-            let r = reg.submit(bytes, now()).unwrap();
-            assert!(r.iter().all(|x| x.is_ok()));
-        }, BatchSize::PerIteration)
+        b.iter_batched(
+            || batch(1000),
+            |bytes| {
+                let r = reg.submit(bytes, now()).unwrap();
+                assert!(r.iter().all(|x| x.is_ok()));
+            },
+            BatchSize::PerIteration,
+        )
     });
     // One statement per commit: the cost of a single durable write.
     g.throughput(Throughput::Elements(1));
     g.bench_function("submit_one_award_durable", |b| {
-        b.iter_batched(|| batch(1).pop().unwrap(), |bytes| reg.submit_one(bytes, now()).unwrap(), BatchSize::PerIteration)
+        b.iter_batched(
+            || batch(1).pop().unwrap(),
+            |bytes| reg.submit_one(bytes, now()).unwrap(),
+            BatchSize::PerIteration,
+        )
     });
     g.finish();
 }
@@ -231,11 +299,30 @@ fn cli(c: &mut Criterion) {
     let dir = tmp.path().join("c");
     let report = honors::demo::build(&dir, now(), Some(20_000), &|_| {}).unwrap();
     let exe = env!("CARGO_BIN_EXE_honors");
-    let key = report.keys.iter().find(|k| k.authority == "河南省卫生健康委员会").unwrap();
+    let key = report
+        .keys
+        .iter()
+        .find(|k| k.authority == "河南省卫生健康委员会")
+        .unwrap();
     let reg = Registry::open(&dir).unwrap();
-    let authority = reg.authorities().unwrap().into_iter().find(|a| a.name == key.authority).unwrap();
-    let scheme = reg.schemes().unwrap().into_iter().find(|s| s.owner == authority.id).unwrap();
-    let holder = reg.holders().unwrap().into_iter().find(|h| h.province == "河南省").unwrap();
+    let authority = reg
+        .authorities()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == key.authority)
+        .unwrap();
+    let scheme = reg
+        .schemes()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.owner == authority.id)
+        .unwrap();
+    let holder = reg
+        .holders()
+        .unwrap()
+        .into_iter()
+        .find(|h| h.province == "河南省")
+        .unwrap();
     drop(reg);
     std::thread::sleep(Duration::from_millis(1500)); // sled's flusher lets go of the lock
     let mut g = c.benchmark_group("cli");
@@ -243,37 +330,82 @@ fn cli(c: &mut Criterion) {
     let store = dir.join("store");
     g.bench_function("sled_open_only", |b| {
         b.iter(|| {
-            let db = sled::Config::new().path(&store).cache_capacity(64 << 20).flush_every_ms(None).open().unwrap();
+            let db = sled::Config::new()
+                .path(&store)
+                .cache_capacity(64 << 20)
+                .flush_every_ms(None)
+                .open()
+                .unwrap();
             black_box(db.was_recovered());
         })
     });
     let run = |args: &[&str]| {
-        let out = std::process::Command::new(exe).arg("--db").arg(&dir).args(args).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new(exe)
+            .arg("--db")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out
     };
     let mut n = 0;
     g.bench_function("cli_award_issue_durable", |b| {
         b.iter(|| {
             n += 1;
-            run(&["-q", "award", "issue", "--holder", &holder.uscc, "--scheme", &scheme.id, "--sub-unit", &format!("科室{n}"),
-                "--key", key.key_file.to_str().unwrap(), "--passphrase-file", key.passphrase_file.to_str().unwrap()])
+            run(&[
+                "-q",
+                "award",
+                "issue",
+                "--holder",
+                &holder.uscc,
+                "--scheme",
+                &scheme.id,
+                "--sub-unit",
+                &format!("科室{n}"),
+                "--key",
+                key.key_file.to_str().unwrap(),
+                "--passphrase-file",
+                key.passphrase_file.to_str().unwrap(),
+            ])
         })
     });
     let id = report.sample_award.clone();
-    g.bench_function("cli_prove_vc", |b| b.iter(|| run(&["prove", &id, "--format", "vc"])));
-    g.bench_function("cli_prove_bundle", |b| b.iter(|| run(&["prove", &id, "--format", "bundle"])));
+    g.bench_function("cli_prove_vc", |b| {
+        b.iter(|| run(&["prove", &id, "--format", "vc"]))
+    });
+    g.bench_function("cli_prove_bundle", |b| {
+        b.iter(|| run(&["prove", &id, "--format", "bundle"]))
+    });
     let bundle = tmp.path().join("b.json");
     std::fs::write(&bundle, run(&["prove", &id, "--format", "bundle"]).stdout).unwrap();
     let trust = dir.join("trust-roots.toml");
     g.bench_function("cli_verify_bundle", |b| {
         b.iter(|| {
-            let out = std::process::Command::new(exe).arg("verify").arg(&bundle).arg("--trust").arg(&trust).output().unwrap();
+            let out = std::process::Command::new(exe)
+                .arg("verify")
+                .arg(&bundle)
+                .arg("--trust")
+                .arg(&trust)
+                .output()
+                .unwrap();
             assert!(out.status.success());
         })
     });
     g.finish();
 }
 
-criterion_group!(benches, primitives, credentials, registry_ops, audit, writes, cli);
+criterion_group!(
+    benches,
+    primitives,
+    credentials,
+    registry_ops,
+    audit,
+    writes,
+    cli
+);
 criterion_main!(benches);

@@ -33,8 +33,18 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(index: Option<u64>, check: &str, expected: impl Into<String>, found: impl Into<String>) -> Self {
-        Finding { index, check: check.into(), expected: expected.into(), found: found.into() }
+    pub fn new(
+        index: Option<u64>,
+        check: &str,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        Finding {
+            index,
+            check: check.into(),
+            expected: expected.into(),
+            found: found.into(),
+        }
     }
 }
 
@@ -69,7 +79,12 @@ pub struct Replay {
 const CHUNK: u64 = 4096;
 
 /// Replays every entry of `source` and checks `checkpoints` (tree size, signed note) against it.
-pub fn replay(source: &dyn EntrySource, trust: &TrustRoots, checkpoints: &[(u64, Vec<u8>)], progress: &dyn Fn(u64, u64)) -> Replay {
+pub fn replay(
+    source: &dyn EntrySource,
+    trust: &TrustRoots,
+    checkpoints: &[(u64, Vec<u8>)],
+    progress: &dyn Fn(u64, u64),
+) -> Replay {
     let mut findings = Vec::new();
     let mut state = MemoryState::default();
     let mut tree = MemoryHashStore::default();
@@ -88,7 +103,12 @@ pub fn replay(source: &dyn EntrySource, trust: &TrustRoots, checkpoints: &[(u64,
         let chunk = match source.read(start, end) {
             Ok(c) => c,
             Err(e) => {
-                findings.push(Finding::new(Some(start), "source", format!("entries {start}..{end}"), e));
+                findings.push(Finding::new(
+                    Some(start),
+                    "source",
+                    format!("entries {start}..{end}"),
+                    e,
+                ));
                 break;
             }
         };
@@ -101,14 +121,24 @@ pub fn replay(source: &dyn EntrySource, trust: &TrustRoots, checkpoints: &[(u64,
         let mut expect = start;
         for (pos, bytes, result) in checked {
             if pos != expect {
-                findings.push(Finding::new(Some(expect), "entry", format!("entry {expect}"), format!("missing (next present is {pos})")));
+                findings.push(Finding::new(
+                    Some(expect),
+                    "entry",
+                    format!("entry {expect}"),
+                    format!("missing (next present is {pos})"),
+                ));
                 expect = pos;
             }
             expect += 1;
             // The leaf goes into the tree whatever it holds: the tree must match the checkpoints.
             let leaf = tlog::leaf_hash(&bytes);
             if let Err(e) = tree.append(&[leaf]) {
-                findings.push(Finding::new(Some(pos), "tree", "a hashable leaf", e.to_string()));
+                findings.push(Finding::new(
+                    Some(pos),
+                    "tree",
+                    "a hashable leaf",
+                    e.to_string(),
+                ));
             }
             leaves += 1;
             let (entry, signed) = match result {
@@ -123,19 +153,43 @@ pub fn replay(source: &dyn EntrySource, trust: &TrustRoots, checkpoints: &[(u64,
                     findings.push(Finding::new(
                         Some(pos),
                         "time",
-                        format!("integration time at or after {}", crate::time::format_utc_micros(prev)),
+                        format!(
+                            "integration time at or after {}",
+                            crate::time::format_utc_micros(prev)
+                        ),
                         crate::time::format_utc_micros(entry.time),
                     ));
                 }
             }
             last_time = Some(last_time.map_or(entry.time, |p| p.max(entry.time)));
-            match decide(&state, trust, Position { index: pos, time: entry.time }, &signed) {
+            match decide(
+                &state,
+                trust,
+                Position {
+                    index: pos,
+                    time: entry.time,
+                },
+                &signed,
+            ) {
                 Ok(effects) => state.apply(&effects),
-                Err(e) => findings.push(Finding::new(Some(pos), "policy", format!("a statement its signer was entitled to make ({})", signed.statement.kind.label()), e.to_string())),
+                Err(e) => findings.push(Finding::new(
+                    Some(pos),
+                    "policy",
+                    format!(
+                        "a statement its signer was entitled to make ({})",
+                        signed.statement.kind.label()
+                    ),
+                    e.to_string(),
+                )),
             }
         }
         if expect < end {
-            findings.push(Finding::new(Some(expect), "entry", format!("entries up to {}", end - 1), format!("the log ends at {}", expect)));
+            findings.push(Finding::new(
+                Some(expect),
+                "entry",
+                format!("entries up to {}", end - 1),
+                format!("the log ends at {}", expect),
+            ));
         }
         progress(end, total);
         start = end;
@@ -145,17 +199,37 @@ pub fn replay(source: &dyn EntrySource, trust: &TrustRoots, checkpoints: &[(u64,
     let mut tree_size = 0;
     let verifiers = trust.log_verifiers().unwrap_or_default();
     if verifiers.is_empty() {
-        findings.push(Finding::new(None, "checkpoint", "a log key in the trust roots", "none listed"));
+        findings.push(Finding::new(
+            None,
+            "checkpoint",
+            "a log key in the trust roots",
+            "none listed",
+        ));
     }
     for (size, note) in checkpoints {
         match tlog::open_checkpoint(note, &verifiers) {
-            Err(e) => findings.push(Finding::new(None, "checkpoint", format!("checkpoint of size {size} signed by a trusted log key"), e.to_string())),
+            Err(e) => findings.push(Finding::new(
+                None,
+                "checkpoint",
+                format!("checkpoint of size {size} signed by a trusted log key"),
+                e.to_string(),
+            )),
             Ok((cp, _)) => {
                 if cp.size != *size {
-                    findings.push(Finding::new(None, "checkpoint", format!("checkpoint stored under size {size}"), format!("a checkpoint of size {}", cp.size)));
+                    findings.push(Finding::new(
+                        None,
+                        "checkpoint",
+                        format!("checkpoint stored under size {size}"),
+                        format!("a checkpoint of size {}", cp.size),
+                    ));
                 }
                 if cp.size > leaves {
-                    findings.push(Finding::new(Some(leaves), "checkpoint", format!("{} entries, as the checkpoint says", cp.size), format!("{leaves} entries")));
+                    findings.push(Finding::new(
+                        Some(leaves),
+                        "checkpoint",
+                        format!("{} entries, as the checkpoint says", cp.size),
+                        format!("{leaves} entries"),
+                    ));
                     continue;
                 }
                 match tlog::tree_hash(cp.size, &tree) {
@@ -169,19 +243,34 @@ pub fn replay(source: &dyn EntrySource, trust: &TrustRoots, checkpoints: &[(u64,
                         format!("root {} at size {}", b64(&cp.root), cp.size),
                         format!("recomputed root {}", b64(&root)),
                     )),
-                    Err(e) => findings.push(Finding::new(None, "tree", format!("root at size {}", cp.size), e.to_string())),
+                    Err(e) => findings.push(Finding::new(
+                        None,
+                        "tree",
+                        format!("root at size {}", cp.size),
+                        e.to_string(),
+                    )),
                 }
             }
         }
     }
     if let Some((size, _)) = checkpoints.last() {
         if *size != leaves {
-            findings.push(Finding::new(Some(*size), "checkpoint", format!("the latest checkpoint to cover all {leaves} entries"), format!("it covers {size}")));
+            findings.push(Finding::new(
+                Some(*size),
+                "checkpoint",
+                format!("the latest checkpoint to cover all {leaves} entries"),
+                format!("it covers {size}"),
+            ));
         }
     }
     findings.sort_by_key(|f| (f.index.unwrap_or(u64::MAX), f.check.clone()));
     Replay {
-        report: AuditReport { entries: leaves, tree_size, checkpoints: verified, findings },
+        report: AuditReport {
+            entries: leaves,
+            tree_size,
+            checkpoints: verified,
+            findings,
+        },
         state,
         tree,
         leaf_count: leaves,
@@ -194,14 +283,27 @@ pub fn check_against(note: &[u8], trust: &TrustRoots, replay: &Replay) -> Vec<Fi
     let verifiers = trust.log_verifiers().unwrap_or_default();
     let (cp, _) = match tlog::open_checkpoint(note, &verifiers) {
         Ok(x) => x,
-        Err(e) => return vec![Finding::new(None, "against", "a checkpoint signed by a trusted log key", e.to_string())],
+        Err(e) => {
+            return vec![Finding::new(
+                None,
+                "against",
+                "a checkpoint signed by a trusted log key",
+                e.to_string(),
+            )]
+        }
     };
     if cp.size > replay.leaf_count {
         return vec![Finding::new(
             Some(replay.leaf_count),
             "against",
-            format!("a log of at least {} entries, as the kept checkpoint shows", cp.size),
-            format!("{} entries: the log was rolled back or truncated", replay.leaf_count),
+            format!(
+                "a log of at least {} entries, as the kept checkpoint shows",
+                cp.size
+            ),
+            format!(
+                "{} entries: the log was rolled back or truncated",
+                replay.leaf_count
+            ),
         )];
     }
     match tlog::tree_hash(cp.size, &replay.tree) {
@@ -209,10 +311,19 @@ pub fn check_against(note: &[u8], trust: &TrustRoots, replay: &Replay) -> Vec<Fi
         Ok(root) => vec![Finding::new(
             cp.size.checked_sub(1),
             "against",
-            format!("the first {} entries to hash to the kept root {}", cp.size, b64(&cp.root)),
+            format!(
+                "the first {} entries to hash to the kept root {}",
+                cp.size,
+                b64(&cp.root)
+            ),
             format!("{}: the log's history was rewritten", b64(&root)),
         )],
-        Err(e) => vec![Finding::new(None, "against", "a root at the kept size", e.to_string())],
+        Err(e) => vec![Finding::new(
+            None,
+            "against",
+            "a root at the kept size",
+            e.to_string(),
+        )],
     }
 }
 
@@ -233,21 +344,45 @@ fn check_entries(run: Vec<(u64, Vec<u8>)>) -> Vec<Checked> {
             Err(f) => out.push((pos, bytes, Err(f))),
         }
     }
-    for (slot, result) in slots.into_iter().zip(crate::credential::verify_batch(&prepared)) {
+    for (slot, result) in slots
+        .into_iter()
+        .zip(crate::credential::verify_batch(&prepared))
+    {
         if let Err(e) = result {
             let pos = out[slot].0;
-            out[slot].2 = Err(Finding::new(Some(pos), "signature", "a valid eddsa-jcs-2022 signature", e.to_string()));
+            out[slot].2 = Err(Finding::new(
+                Some(pos),
+                "signature",
+                "a valid eddsa-jcs-2022 signature",
+                e.to_string(),
+            ));
         }
     }
     out
 }
 
-fn parse_entry(pos: u64, bytes: &[u8]) -> Result<(Entry, SignedStatement, crate::credential::Prepared), Finding> {
-    let entry = Entry::parse(bytes).map_err(|e| Finding::new(Some(pos), "entry", "a well-formed log entry", e.to_string()))?;
+fn parse_entry(
+    pos: u64,
+    bytes: &[u8],
+) -> Result<(Entry, SignedStatement, crate::credential::Prepared), Finding> {
+    let entry = Entry::parse(bytes)
+        .map_err(|e| Finding::new(Some(pos), "entry", "a well-formed log entry", e.to_string()))?;
     if entry.index != pos {
-        return Err(Finding::new(Some(pos), "order", format!("index {pos}"), format!("an entry that says index {}", entry.index)));
+        return Err(Finding::new(
+            Some(pos),
+            "order",
+            format!("index {pos}"),
+            format!("an entry that says index {}", entry.index),
+        ));
     }
-    let (signed, prepared) = parse_signed(&entry.statement).map_err(|e| Finding::new(Some(pos), "statement", "a well-formed signed statement", e.to_string()))?;
+    let (signed, prepared) = parse_signed(&entry.statement).map_err(|e| {
+        Finding::new(
+            Some(pos),
+            "statement",
+            "a well-formed signed statement",
+            e.to_string(),
+        )
+    })?;
     Ok((entry, signed, prepared))
 }
 

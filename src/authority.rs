@@ -60,7 +60,12 @@ impl Authority {
             schemes: Vec::new(),
             may_accredit: true,
             may_define_schemes: true,
-            keys: vec![KeyEpoch { did: did.into(), added_at: 0, retired_at: None, compromised_at_us: None }],
+            keys: vec![KeyEpoch {
+                did: did.into(),
+                added_at: 0,
+                retired_at: None,
+                compromised_at_us: None,
+            }],
             predecessor: None,
             successor: None,
             since: 0,
@@ -92,12 +97,19 @@ impl Authority {
 
 /// Whether jurisdiction `inner` lies within `outer`.
 pub fn jurisdiction_within(inner: &str, outer: &str) -> bool {
-    outer == NATIONWIDE || inner == outer || inner.strip_prefix(outer).is_some_and(|rest| rest.starts_with('/'))
+    outer == NATIONWIDE
+        || inner == outer
+        || inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// Checks that a jurisdiction is `全国`, `省`, or `省/市`, with no empty part.
 pub fn valid_jurisdiction(j: &str) -> bool {
-    j == NATIONWIDE || (!j.is_empty() && j.split('/').count() <= 2 && j.split('/').all(|p| !p.trim().is_empty()))
+    j == NATIONWIDE
+        || (!j.is_empty()
+            && j.split('/').count() <= 2
+            && j.split('/').all(|p| !p.trim().is_empty()))
 }
 
 /// An award programme, owned by the authority that defined it.
@@ -113,7 +125,15 @@ pub struct Scheme {
 }
 
 /// The levels a scheme may have.
-pub const LEVELS: &[&str] = &["national", "provincial", "municipal", "association", "academic", "internal", "unknown"];
+pub const LEVELS: &[&str] = &[
+    "national",
+    "provincial",
+    "municipal",
+    "association",
+    "academic",
+    "internal",
+    "unknown",
+];
 
 /// A holder (hospital), identified by its 统一社会信用代码.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

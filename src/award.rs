@@ -12,11 +12,26 @@ use crate::statement::Relation;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AwardState {
     Active,
-    Suspended { since_us: i64, index: u64, reason: String },
-    Revoked { on_us: i64, index: u64, reason: String },
-    Superseded { by: String, index: u64 },
+    Suspended {
+        since_us: i64,
+        index: u64,
+        reason: String,
+    },
+    Revoked {
+        on_us: i64,
+        index: u64,
+        reason: String,
+    },
+    Superseded {
+        by: String,
+        index: u64,
+    },
     /// Ended because the holder merged, split or dissolved.
-    Ended { on_us: i64, index: u64, reason: String },
+    Ended {
+        on_us: i64,
+        index: u64,
+        reason: String,
+    },
 }
 
 /// An award record: what the credential said plus what happened to it since.
@@ -108,25 +123,44 @@ pub fn status_at(award: &Award, now_us: i64, key_compromised_us: Option<i64>) ->
         if award.integrated_us >= c {
             return (
                 Status::Invalid,
-                format!("signed with a key reported compromised since {}, and logged after that", day(c)),
+                format!(
+                    "signed with a key reported compromised since {}, and logged after that",
+                    day(c)
+                ),
             );
         }
     }
     match &award.state {
         AwardState::Revoked { on_us, reason, .. } if *on_us <= now_us => {
-            return (Status::Revoked, format!("revoked on {} ({reason})", day(*on_us)))
+            return (
+                Status::Revoked,
+                format!("revoked on {} ({reason})", day(*on_us)),
+            )
         }
-        AwardState::Superseded { by, .. } => return (Status::Superseded, format!("superseded by {by}")),
+        AwardState::Superseded { by, .. } => {
+            return (Status::Superseded, format!("superseded by {by}"))
+        }
         AwardState::Ended { on_us, reason, .. } if *on_us <= now_us => {
-            return (Status::Expired, format!("ended on {} ({reason})", day(*on_us)))
+            return (
+                Status::Expired,
+                format!("ended on {} ({reason})", day(*on_us)),
+            )
         }
-        AwardState::Suspended { since_us, reason, .. } if *since_us <= now_us => {
-            return (Status::Suspended, format!("suspended since {} ({reason})", day(*since_us)))
+        AwardState::Suspended {
+            since_us, reason, ..
+        } if *since_us <= now_us => {
+            return (
+                Status::Suspended,
+                format!("suspended since {} ({reason})", day(*since_us)),
+            )
         }
         _ => {}
     }
     if now_us < award.valid_from_us {
-        return (Status::NotYetValid, format!("not valid before {}", day(award.valid_from_us)));
+        return (
+            Status::NotYetValid,
+            format!("not valid before {}", day(award.valid_from_us)),
+        );
     }
     match award.valid_until_us {
         Some(until) if until < now_us => (Status::Expired, format!("expired on {}", day(until))),

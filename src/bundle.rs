@@ -112,7 +112,11 @@ pub enum BundleError {
     #[error("bundle entry {index} says index {header} in its text")]
     IndexMismatch { index: u64, header: u64 },
     #[error("{what}: hash {position} is not standard base64 of 32 bytes: {reason}")]
-    Hash { what: String, position: usize, reason: String },
+    Hash {
+        what: String,
+        position: usize,
+        reason: String,
+    },
     #[error("{what}: {count} hashes, more than any proof needs")]
     ProofTooLong { what: String, count: usize },
 }
@@ -131,30 +135,56 @@ impl TryFrom<Bundle> for CheckedBundle {
             return Err(BundleError::NoEntries);
         }
         if b.entries.len() > MAX_ENTRIES {
-            return Err(BundleError::TooManyEntries { count: b.entries.len() });
+            return Err(BundleError::TooManyEntries {
+                count: b.entries.len(),
+            });
         }
         let mut entries = Vec::with_capacity(b.entries.len());
         let mut previous: Option<u64> = None;
         for e in b.entries {
             if let Some(p) = previous {
                 if e.index <= p {
-                    return Err(BundleError::Order { index: e.index, previous: p });
+                    return Err(BundleError::Order {
+                        index: e.index,
+                        previous: p,
+                    });
                 }
             }
             previous = Some(e.index);
             let bytes = e.entry.into_bytes();
-            let entry = Entry::parse(&bytes).map_err(|err| BundleError::Entry { index: e.index, reason: err.to_string() })?;
+            let entry = Entry::parse(&bytes).map_err(|err| BundleError::Entry {
+                index: e.index,
+                reason: err.to_string(),
+            })?;
             if entry.index != e.index {
-                return Err(BundleError::IndexMismatch { index: e.index, header: entry.index });
+                return Err(BundleError::IndexMismatch {
+                    index: e.index,
+                    header: entry.index,
+                });
             }
             let proof = decode_hashes(&format!("inclusion proof of entry {}", e.index), &e.proof)?;
-            entries.push(CheckedEntry { bytes, entry, proof });
+            entries.push(CheckedEntry {
+                bytes,
+                entry,
+                proof,
+            });
         }
         let consistency = match b.consistency {
-            Some(c) => Some((c.from_size, decode_hashes(&format!("consistency proof from size {}", c.from_size), &c.proof)?)),
+            Some(c) => Some((
+                c.from_size,
+                decode_hashes(
+                    &format!("consistency proof from size {}", c.from_size),
+                    &c.proof,
+                )?,
+            )),
             None => None,
         };
-        Ok(CheckedBundle { award: b.award, checkpoint: b.checkpoint.into_bytes(), entries, consistency })
+        Ok(CheckedBundle {
+            award: b.award,
+            checkpoint: b.checkpoint.into_bytes(),
+            entries,
+            consistency,
+        })
     }
 }
 
@@ -163,7 +193,9 @@ pub fn parse(bytes: &[u8]) -> Result<CheckedBundle, BundleError> {
     if bytes.len() > MAX_BUNDLE_BYTES {
         return Err(BundleError::TooLarge { size: bytes.len() });
     }
-    let raw: Bundle = serde_json::from_slice(bytes).map_err(|e| BundleError::Json { reason: e.to_string() })?;
+    let raw: Bundle = serde_json::from_slice(bytes).map_err(|e| BundleError::Json {
+        reason: e.to_string(),
+    })?;
     CheckedBundle::try_from(raw)
 }
 
@@ -191,9 +223,15 @@ impl Bundle {
 
     /// Builds one entry from its exact bytes and proof.
     pub fn entry(index: u64, bytes: &[u8], proof: &[Hash]) -> Result<BundleEntry, BundleError> {
-        let entry = String::from_utf8(bytes.to_vec())
-            .map_err(|e| BundleError::Entry { index, reason: format!("not UTF-8 text: {e}") })?;
-        Ok(BundleEntry { index, entry, proof: encode_hashes(proof) })
+        let entry = String::from_utf8(bytes.to_vec()).map_err(|e| BundleError::Entry {
+            index,
+            reason: format!("not UTF-8 text: {e}"),
+        })?;
+        Ok(BundleEntry {
+            index,
+            entry,
+            proof: encode_hashes(proof),
+        })
     }
 }
 
@@ -204,12 +242,19 @@ pub fn encode_hashes(hashes: &[Hash]) -> Vec<String> {
 
 fn decode_hashes(what: &str, list: &[String]) -> Result<Vec<Hash>, BundleError> {
     if list.len() > MAX_PROOF_HASHES {
-        return Err(BundleError::ProofTooLong { what: what.into(), count: list.len() });
+        return Err(BundleError::ProofTooLong {
+            what: what.into(),
+            count: list.len(),
+        });
     }
     list.iter()
         .enumerate()
         .map(|(i, s)| {
-            let raw = B64.decode(s).map_err(|e| BundleError::Hash { what: what.into(), position: i, reason: e.to_string() })?;
+            let raw = B64.decode(s).map_err(|e| BundleError::Hash {
+                what: what.into(),
+                position: i,
+                reason: e.to_string(),
+            })?;
             raw.as_slice().try_into().map_err(|_| BundleError::Hash {
                 what: what.into(),
                 position: i,
@@ -255,21 +300,39 @@ mod tests {
     fn structure_errors_are_named() {
         let mut b = sample();
         b.format = "honors-bundle/v2".into();
-        assert!(matches!(CheckedBundle::try_from(b), Err(BundleError::Format { .. })));
+        assert!(matches!(
+            CheckedBundle::try_from(b),
+            Err(BundleError::Format { .. })
+        ));
         let mut b = sample();
         b.entries.swap(0, 1);
-        assert!(matches!(CheckedBundle::try_from(b), Err(BundleError::Order { .. })));
+        assert!(matches!(
+            CheckedBundle::try_from(b),
+            Err(BundleError::Order { .. })
+        ));
         let mut b = sample();
         b.entries[1].index = 5;
-        assert!(matches!(CheckedBundle::try_from(b), Err(BundleError::IndexMismatch { .. })));
+        assert!(matches!(
+            CheckedBundle::try_from(b),
+            Err(BundleError::IndexMismatch { .. })
+        ));
         let mut b = sample();
         b.entries[0].proof = vec!["AAAA".into()];
-        assert!(matches!(CheckedBundle::try_from(b), Err(BundleError::Hash { .. })));
+        assert!(matches!(
+            CheckedBundle::try_from(b),
+            Err(BundleError::Hash { .. })
+        ));
         let mut b = sample();
         b.entries.clear();
-        assert!(matches!(CheckedBundle::try_from(b), Err(BundleError::NoEntries)));
+        assert!(matches!(
+            CheckedBundle::try_from(b),
+            Err(BundleError::NoEntries)
+        ));
         let mut text = String::from_utf8(sample().encode()).unwrap();
         text = text.replacen("\"format\"", "\"extra\": 1, \"format\"", 1);
-        assert!(matches!(parse(text.as_bytes()), Err(BundleError::Json { .. })));
+        assert!(matches!(
+            parse(text.as_bytes()),
+            Err(BundleError::Json { .. })
+        ));
     }
 }

@@ -12,7 +12,8 @@ use crate::time::date_cst;
 const PAGE_W: f64 = 210.0;
 const QR_MM: f64 = 70.0;
 const SERIF: &str = "'Noto Serif CJK SC','Source Han Serif SC','Songti SC','SimSun',serif";
-const SANS: &str = "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
+const SANS: &str =
+    "'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
 
 /// A certificate could not be drawn.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,7 +27,15 @@ pub enum CertificateError {
 /// The A4 certificate of award `st`, whose compact code is `code`; `logged` is a short line
 /// shown under the QR code, e.g. "登记于 demo.honors.example/registry 第 112 条".
 pub fn svg(st: &Statement, code: &str, logged: &str) -> Result<String, CertificateError> {
-    let Kind::Award { title, holder_name, sub_unit, uscc, batch_year, .. } = &st.kind else {
+    let Kind::Award {
+        title,
+        holder_name,
+        sub_unit,
+        uscc,
+        batch_year,
+        ..
+    } = &st.kind
+    else {
         return Err(CertificateError::NotAnAward(st.kind.type_name()));
     };
     let sym = qr::symbol(code)?;
@@ -42,7 +51,9 @@ pub fn svg(st: &Statement, code: &str, logged: &str) -> Result<String, Certifica
         Some(u) => format!("有效期：{} 至 {}", date_cst(st.valid_from), date_cst(u)),
         None => format!("自 {} 起", date_cst(st.valid_from)),
     };
-    let won = batch_year.map(|y| format!("{y}年度荣获")).unwrap_or_else(|| "荣获".into());
+    let won = batch_year
+        .map(|y| format!("{y}年度荣获"))
+        .unwrap_or_else(|| "荣获".into());
     let title_size = fit(title, 150.0, 15.0);
     let holder_size = fit(&holder, 160.0, 9.0);
     let mut s = String::new();
@@ -55,7 +66,13 @@ pub fn svg(st: &Statement, code: &str, logged: &str) -> Result<String, Certifica
          <rect x=\"12\" y=\"12\" width=\"186\" height=\"273\" fill=\"none\" stroke=\"#b22222\" stroke-width=\"0.6\"/>\n",
         t = esc(title)
     ));
-    let text = |s: &mut String, y: f64, size: f64, font: &str, fill: &str, weight: &str, body: &str| {
+    let text = |s: &mut String,
+                y: f64,
+                size: f64,
+                font: &str,
+                fill: &str,
+                weight: &str,
+                body: &str| {
         s.push_str(&format!(
             "<text x=\"105\" y=\"{y:.1}\" text-anchor=\"middle\" font-family=\"{font}\" font-size=\"{size:.1}\" font-weight=\"{weight}\" fill=\"{fill}\">{}</text>\n",
             esc(body)
@@ -63,10 +80,34 @@ pub fn svg(st: &Statement, code: &str, logged: &str) -> Result<String, Certifica
     };
     text(&mut s, 46.0, 17.0, SERIF, "#b22222", "bold", "荣 誉 证 书");
     text(&mut s, 78.0, holder_size, SERIF, "#222", "bold", &holder);
-    text(&mut s, 94.0, 7.0, SERIF, "#444", "normal", &format!("统一社会信用代码 {uscc}"));
+    text(
+        &mut s,
+        94.0,
+        7.0,
+        SERIF,
+        "#444",
+        "normal",
+        &format!("统一社会信用代码 {uscc}"),
+    );
     text(&mut s, 110.0, 8.0, SERIF, "#222", "normal", &won);
-    text(&mut s, 132.0, title_size, SERIF, "#b22222", "bold", &format!("「{title}」"));
-    text(&mut s, 152.0, 7.5, SERIF, "#222", "normal", &format!("授予单位：{}", st.issuer_name));
+    text(
+        &mut s,
+        132.0,
+        title_size,
+        SERIF,
+        "#b22222",
+        "bold",
+        &format!("「{title}」"),
+    );
+    text(
+        &mut s,
+        152.0,
+        7.5,
+        SERIF,
+        "#222",
+        "normal",
+        &format!("授予单位：{}", st.issuer_name),
+    );
     text(&mut s, 164.0, 6.5, SERIF, "#444", "normal", &period);
     s.push_str(&format!(
         "<g transform=\"translate({qr_x:.3} {qr_y:.3}) scale({scale:.5})\" shape-rendering=\"crispEdges\">\n\
@@ -77,8 +118,24 @@ pub fn svg(st: &Statement, code: &str, logged: &str) -> Result<String, Certifica
         d = sym.path_data()
     ));
     let below = qr_y + QR_MM + 6.0;
-    text(&mut s, below, 5.0, SANS, "#222", "normal", "扫码核验：honors verify 〈扫描所得文本〉 --trust trust-roots.toml");
-    text(&mut s, below + 6.0, 3.6, SANS, "#555", "normal", &format!("证书编号 {}　{logged}", st.id));
+    text(
+        &mut s,
+        below,
+        5.0,
+        SANS,
+        "#222",
+        "normal",
+        "扫码核验：honors verify 〈扫描所得文本〉 --trust trust-roots.toml",
+    );
+    text(
+        &mut s,
+        below + 6.0,
+        3.6,
+        SANS,
+        "#555",
+        "normal",
+        &format!("证书编号 {}　{logged}", st.id),
+    );
     text(&mut s, below + 11.0, 3.2, SANS, "#777", "normal", &format!("二维码含经 eddsa-jcs-2022 签名的电子证书（QR 版本 {}，纠错等级 M）；授权链、登记与状态以证明包或登记系统核验为准", sym.version));
     s.push_str("</svg>\n");
     Ok(s)
@@ -86,7 +143,10 @@ pub fn svg(st: &Statement, code: &str, logged: &str) -> Result<String, Certifica
 
 /// A font size at which `text` (mostly CJK, one em a character) fits `width` mm, at most `max`.
 fn fit(text: &str, width: f64, max: f64) -> f64 {
-    let ems: f64 = text.chars().map(|c| if c.is_ascii() { 0.55 } else { 1.0 }).sum();
+    let ems: f64 = text
+        .chars()
+        .map(|c| if c.is_ascii() { 0.55 } else { 1.0 })
+        .sum();
     if ems == 0.0 {
         return max;
     }
@@ -95,7 +155,10 @@ fn fit(text: &str, width: f64, max: f64) -> f64 {
 
 /// XML text escaping.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -78,12 +78,16 @@ fn inflate(data: &[u8]) -> Result<Vec<u8>, CompactError> {
     let limit = crate::statement::MAX_STATEMENT_BYTES;
     let err = |reason: String| CompactError::Inflate { reason };
     let mut d = Decompress::new(false);
-    d.set_dictionary(DICTIONARY).map_err(|e| err(e.to_string()))?;
+    d.set_dictionary(DICTIONARY)
+        .map_err(|e| err(e.to_string()))?;
     let mut out = Vec::with_capacity(limit + 1);
     match d.decompress_vec(data, &mut out, FlushDecompress::Finish) {
         Ok(_) if out.len() > limit => Err(err(format!("it inflates to more than {limit} bytes"))),
         Ok(Status::StreamEnd) if d.total_in() as usize == data.len() => Ok(out),
-        Ok(Status::StreamEnd) => Err(err(format!("{} bytes follow the end of the stream", data.len() - d.total_in() as usize))),
+        Ok(Status::StreamEnd) => Err(err(format!(
+            "{} bytes follow the end of the stream",
+            data.len() - d.total_in() as usize
+        ))),
         Ok(_) => Err(err("the stream is truncated".into())),
         Err(e) => Err(err(e.to_string())),
     }
@@ -143,18 +147,26 @@ pub fn base45_decode(text: &str) -> Result<Vec<u8>, CompactError> {
             [c, d, e] => {
                 let n = c + d * 45 + e * 45 * 45;
                 if n > 0xffff {
-                    return Err(CompactError::Base45("a group of three characters encodes more than 16 bits"));
+                    return Err(CompactError::Base45(
+                        "a group of three characters encodes more than 16 bits",
+                    ));
                 }
                 out.extend_from_slice(&(n as u16).to_be_bytes());
             }
             [c, d] => {
                 let n = c + d * 45;
                 if n > 0xff {
-                    return Err(CompactError::Base45("a final pair of characters encodes more than 8 bits"));
+                    return Err(CompactError::Base45(
+                        "a final pair of characters encodes more than 8 bits",
+                    ));
                 }
                 out.push(n as u8);
             }
-            _ => return Err(CompactError::Base45("the length leaves a single character over")),
+            _ => {
+                return Err(CompactError::Base45(
+                    "the length leaves a single character over",
+                ))
+            }
         }
     }
     Ok(out)
@@ -188,10 +200,16 @@ mod tests {
         assert!(code.starts_with(PREFIX));
         assert!(code.bytes().all(|b| ALPHABET.contains(&b)));
         assert_eq!(decode(&code).unwrap(), cred);
-        assert_eq!(decode(&format!("{}\n", code.replacen("HONORS1", "honors1", 1))).unwrap(), cred);
+        assert_eq!(
+            decode(&format!("{}\n", code.replacen("HONORS1", "honors1", 1))).unwrap(),
+            cred
+        );
         assert!(is_compact(code.as_bytes()));
         assert!(matches!(decode("HONORS2:AB"), Err(CompactError::Prefix)));
-        assert!(decode("HONORS1:BB8").is_err(), "'AB' is not a DEFLATE stream");
+        assert!(
+            decode("HONORS1:BB8").is_err(),
+            "'AB' is not a DEFLATE stream"
+        );
     }
 
     #[test]

@@ -45,7 +45,11 @@ pub struct Entry {
 impl Entry {
     /// The entry's exact bytes (the Merkle leaf data).
     pub fn encode(&self) -> Result<Vec<u8>, EntryError> {
-        let header = format!("{MAGIC}index {}\ntime {}\n\n", self.index, format_utc_micros(self.time));
+        let header = format!(
+            "{MAGIC}index {}\ntime {}\n\n",
+            self.index,
+            format_utc_micros(self.time)
+        );
         let mut out = Vec::with_capacity(header.len() + self.statement.len());
         out.extend_from_slice(header.as_bytes());
         out.extend_from_slice(&self.statement);
@@ -60,21 +64,56 @@ impl Entry {
         if bytes.len() > MAX_ENTRY_BYTES {
             return Err(EntryError::TooLarge { size: bytes.len() });
         }
-        let rest = bytes.strip_prefix(MAGIC.as_bytes()).ok_or(EntryError::Magic)?;
-        let (index_line, rest) = split_line(rest).ok_or(EntryError::Header { line: 2, expected: "'index N'" })?;
-        let index_text = index_line.strip_prefix("index ").ok_or(EntryError::Header { line: 2, expected: "'index N'" })?;
-        let index: u64 = index_text.parse().map_err(|_| EntryError::Header { line: 2, expected: "'index N' with a decimal N" })?;
+        let rest = bytes
+            .strip_prefix(MAGIC.as_bytes())
+            .ok_or(EntryError::Magic)?;
+        let (index_line, rest) = split_line(rest).ok_or(EntryError::Header {
+            line: 2,
+            expected: "'index N'",
+        })?;
+        let index_text = index_line
+            .strip_prefix("index ")
+            .ok_or(EntryError::Header {
+                line: 2,
+                expected: "'index N'",
+            })?;
+        let index: u64 = index_text.parse().map_err(|_| EntryError::Header {
+            line: 2,
+            expected: "'index N' with a decimal N",
+        })?;
         if index.to_string() != index_text {
-            return Err(EntryError::Header { line: 2, expected: "'index N' without leading zeros" });
+            return Err(EntryError::Header {
+                line: 2,
+                expected: "'index N' without leading zeros",
+            });
         }
-        let (time_line, rest) = split_line(rest).ok_or(EntryError::Header { line: 3, expected: "'time T'" })?;
-        let time_text = time_line.strip_prefix("time ").ok_or(EntryError::Header { line: 3, expected: "'time T'" })?;
-        let time = parse_datetime(time_text).map_err(|_| EntryError::Header { line: 3, expected: "'time YYYY-MM-DDTHH:MM:SS.ffffffZ'" })?;
+        let (time_line, rest) = split_line(rest).ok_or(EntryError::Header {
+            line: 3,
+            expected: "'time T'",
+        })?;
+        let time_text = time_line.strip_prefix("time ").ok_or(EntryError::Header {
+            line: 3,
+            expected: "'time T'",
+        })?;
+        let time = parse_datetime(time_text).map_err(|_| EntryError::Header {
+            line: 3,
+            expected: "'time YYYY-MM-DDTHH:MM:SS.ffffffZ'",
+        })?;
         if format_utc_micros(time) != time_text {
-            return Err(EntryError::Header { line: 3, expected: "'time' in UTC with exactly six fractional digits" });
+            return Err(EntryError::Header {
+                line: 3,
+                expected: "'time' in UTC with exactly six fractional digits",
+            });
         }
-        let statement = rest.strip_prefix(b"\n").ok_or(EntryError::Header { line: 4, expected: "an empty line before the statement" })?;
-        Ok(Entry { index, time, statement: statement.to_vec() })
+        let statement = rest.strip_prefix(b"\n").ok_or(EntryError::Header {
+            line: 4,
+            expected: "an empty line before the statement",
+        })?;
+        Ok(Entry {
+            index,
+            time,
+            statement: statement.to_vec(),
+        })
     }
 }
 
@@ -89,7 +128,11 @@ mod tests {
 
     #[test]
     fn round_trip_and_canonical_header() {
-        let e = Entry { index: 42, time: parse_datetime("2026-11-23T09:15:23.123456Z").unwrap(), statement: b"{\"a\":1}".to_vec() };
+        let e = Entry {
+            index: 42,
+            time: parse_datetime("2026-11-23T09:15:23.123456Z").unwrap(),
+            statement: b"{\"a\":1}".to_vec(),
+        };
         let bytes = e.encode().unwrap();
         assert_eq!(
             String::from_utf8(bytes.clone()).unwrap(),
@@ -105,9 +148,15 @@ mod tests {
             "honors-entry/v1\nindex -1\ntime 2026-11-23T09:15:23.123456Z\n\n{}",
         ];
         for v in variants {
-            assert!(Entry::parse(v.as_bytes()).is_err(), "accepted non-canonical entry {v:?}");
+            assert!(
+                Entry::parse(v.as_bytes()).is_err(),
+                "accepted non-canonical entry {v:?}"
+            );
         }
-        let big = Entry { statement: vec![b' '; MAX_ENTRY_BYTES], ..e };
+        let big = Entry {
+            statement: vec![b' '; MAX_ENTRY_BYTES],
+            ..e
+        };
         assert!(matches!(big.encode(), Err(EntryError::TooLarge { .. })));
     }
 }

@@ -81,7 +81,11 @@ impl std::error::Error for Error {}
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>, hint: Option<String>) -> Self {
-        Error { kind, message: message.into(), hint }
+        Error {
+            kind,
+            message: message.into(),
+            hint,
+        }
     }
     /// Bad input, with what to do about it.
     pub fn input(message: impl Into<String>, hint: impl Into<String>) -> Self {
@@ -114,9 +118,19 @@ impl Error {
     /// A file could not be read or written.
     pub fn file(path: &Path, e: std::io::Error) -> Self {
         match e.kind() {
-            std::io::ErrorKind::NotFound => Self::input(format!("{}: no such file or directory", path.display()), "check the path"),
-            std::io::ErrorKind::PermissionDenied => Self::input(format!("{}: permission denied", path.display()), "check the file's owner and mode"),
-            _ => Self::new(ErrorKind::Internal, format!("{}: {e}", path.display()), None),
+            std::io::ErrorKind::NotFound => Self::input(
+                format!("{}: no such file or directory", path.display()),
+                "check the path",
+            ),
+            std::io::ErrorKind::PermissionDenied => Self::input(
+                format!("{}: permission denied", path.display()),
+                "check the file's owner and mode",
+            ),
+            _ => Self::new(
+                ErrorKind::Internal,
+                format!("{}: {e}", path.display()),
+                None,
+            ),
         }
     }
 
@@ -141,7 +155,9 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         let kind = match &e {
             StoreError::Locked { .. } => ErrorKind::Locked,
-            StoreError::NotARegistry { .. } | StoreError::Exists { .. } | StoreError::Layout { .. } => ErrorKind::Input,
+            StoreError::NotARegistry { .. }
+            | StoreError::Exists { .. }
+            | StoreError::Layout { .. } => ErrorKind::Input,
             _ => ErrorKind::Internal,
         };
         Error::new(kind, e.to_string(), None)
@@ -153,7 +169,10 @@ impl From<KeyFileError> for Error {
         let kind = match &e {
             // A missing or unreadable file is the caller's input (exit 2); other I/O is internal.
             KeyFileError::Io { source, .. }
-                if matches!(source.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied) =>
+                if matches!(
+                    source.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+                ) =>
             {
                 ErrorKind::Input
             }
@@ -194,7 +213,10 @@ impl From<StatementError> for Error {
 
 impl From<crate::id::UsccError> for Error {
     fn from(e: crate::id::UsccError) -> Self {
-        Error::input(e.to_string(), "check the 18-character 统一社会信用代码 against the holder's business licence")
+        Error::input(
+            e.to_string(),
+            "check the 18-character 统一社会信用代码 against the holder's business licence",
+        )
     }
 }
 

@@ -10,7 +10,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// Columns every import file must have.
-pub const REQUIRED: &[&str] = &["uscc", "holder", "title", "scheme", "valid_from", "valid_until"];
+pub const REQUIRED: &[&str] = &[
+    "uscc",
+    "holder",
+    "title",
+    "scheme",
+    "valid_from",
+    "valid_until",
+];
 
 /// One parsed row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,10 +54,24 @@ pub enum ImportError {
 
 /// Parses a CSV file: the rows that parse, and an error per row that does not.
 pub fn parse(reader: impl std::io::Read) -> Result<(Vec<Row>, Vec<RowError>), ImportError> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::All).from_reader(reader);
-    let headers = rdr.headers().map_err(|e| ImportError::Header(e.to_string()))?.clone();
-    let col = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name));
-    let missing: Vec<String> = REQUIRED.iter().filter(|c| col(c).is_none()).map(|c| c.to_string()).collect();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let headers = rdr
+        .headers()
+        .map_err(|e| ImportError::Header(e.to_string()))?
+        .clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
+    };
+    let missing: Vec<String> = REQUIRED
+        .iter()
+        .filter(|c| col(c).is_none())
+        .map(|c| c.to_string())
+        .collect();
     if !missing.is_empty() {
         return Err(ImportError::MissingColumns { missing });
     }
@@ -58,15 +79,28 @@ pub fn parse(reader: impl std::io::Read) -> Result<(Vec<Row>, Vec<RowError>), Im
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
-        let line = rec.as_ref().ok().and_then(|r| r.position()).map(|p| p.line()).unwrap_or(i as u64 + 2);
+        let line = rec
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map(|p| p.line())
+            .unwrap_or(i as u64 + 2);
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errors.push(RowError { line, message: format!("unreadable row: {e}") });
+                errors.push(RowError {
+                    line,
+                    message: format!("unreadable row: {e}"),
+                });
                 continue;
             }
         };
-        let get = |name: &str| idx(name).and_then(|i| rec.get(i)).map(str::trim).filter(|s| !s.is_empty());
+        let get = |name: &str| {
+            idx(name)
+                .and_then(|i| rec.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
         match parse_row(line, &get) {
             Ok(r) => rows.push(r),
             Err(message) => errors.push(RowError { line, message }),
@@ -77,13 +111,24 @@ pub fn parse(reader: impl std::io::Read) -> Result<(Vec<Row>, Vec<RowError>), Im
 
 fn parse_row<'a>(line: u64, get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Row, String> {
     let need = |name: &str| get(name).ok_or_else(|| format!("column {name} is empty"));
-    let uscc = need("uscc")?.parse::<crate::id::Uscc>().map_err(|e| e.to_string())?;
-    let valid_from = crate::time::parse_date_or_datetime(need("valid_from")?).map_err(|e| format!("valid_from: {e}"))?;
-    let valid_until = get("valid_until").map(crate::time::parse_end_of_day).transpose().map_err(|e| format!("valid_until: {e}"))?;
+    let uscc = need("uscc")?
+        .parse::<crate::id::Uscc>()
+        .map_err(|e| e.to_string())?;
+    let valid_from = crate::time::parse_date_or_datetime(need("valid_from")?)
+        .map_err(|e| format!("valid_from: {e}"))?;
+    let valid_until = get("valid_until")
+        .map(crate::time::parse_end_of_day)
+        .transpose()
+        .map_err(|e| format!("valid_until: {e}"))?;
     if valid_until.is_some_and(|u| u < valid_from) {
         return Err("valid_until is before valid_from".into());
     }
-    let year = get("year").map(|y| y.parse::<u32>().map_err(|_| format!("year '{y}' is not a year"))).transpose()?;
+    let year = get("year")
+        .map(|y| {
+            y.parse::<u32>()
+                .map_err(|_| format!("year '{y}' is not a year"))
+        })
+        .transpose()?;
     Ok(Row {
         line,
         uscc,
@@ -109,7 +154,9 @@ pub fn award_id(authority: &str, row: &Row, scheme_id: &str) -> String {
         &row.title,
         scheme_id,
         &crate::time::format_utc_micros(row.valid_from),
-        &row.valid_until.map(crate::time::format_utc_micros).unwrap_or_default(),
+        &row.valid_until
+            .map(crate::time::format_utc_micros)
+            .unwrap_or_default(),
         row.sub_unit.as_deref().unwrap_or(""),
     ] {
         h.update((part.len() as u64).to_be_bytes());
@@ -118,7 +165,10 @@ pub fn award_id(authority: &str, row: &Row, scheme_id: &str) -> String {
     let digest = h.finalize();
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&digest[..16]);
-    format!("urn:uuid:{}", uuid::Builder::from_custom_bytes(bytes).into_uuid())
+    format!(
+        "urn:uuid:{}",
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    )
 }
 
 #[cfg(test)]
@@ -148,8 +198,13 @@ mod tests {
 
     #[test]
     fn missing_columns_are_named() {
-        let err = parse("uscc,holder,title\n".as_bytes()).unwrap_err().to_string();
-        assert!(err.contains("scheme") && err.contains("valid_from"), "{err}");
+        let err = parse("uscc,holder,title\n".as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("scheme") && err.contains("valid_from"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -18,7 +18,10 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code as u8),
         Err(panic) => {
             let at = location.lock().map(|l| l.clone()).unwrap_or_default();
-            eprintln!("error: internal error (a bug in honors): {} at {at}", honors::store::panic_text(&panic));
+            eprintln!(
+                "error: internal error (a bug in honors): {} at {at}",
+                honors::store::panic_text(&panic)
+            );
             eprintln!("  hint: nothing was acknowledged by this command; please report it with the command you ran");
             ExitCode::from(3)
         }

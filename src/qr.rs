@@ -32,14 +32,26 @@ pub struct Symbol {
 
 /// Encodes `text` at error correction level M.
 pub fn symbol(text: &str) -> Result<Symbol, QrError> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|e| QrError::TooLong { len: text.len(), reason: e.to_string() })?;
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| {
+        QrError::TooLong {
+            len: text.len(),
+            reason: e.to_string(),
+        }
+    })?;
     let version = match code.version() {
         Version::Normal(v) | Version::Micro(v) => v,
     };
     let width = code.width();
-    let dark = code.to_colors().into_iter().map(|c| c == Color::Dark).collect();
-    Ok(Symbol { version, width, dark })
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == Color::Dark)
+        .collect();
+    Ok(Symbol {
+        version,
+        width,
+        dark,
+    })
 }
 
 impl Symbol {
@@ -104,8 +116,11 @@ impl Symbol {
             let mut enc = png::Encoder::new(&mut out, side as u32, side as u32);
             enc.set_color(png::ColorType::Grayscale);
             enc.set_depth(png::BitDepth::Eight);
-            let mut w = enc.write_header().map_err(|e| QrError::Png(e.to_string()))?;
-            w.write_image_data(&pixels).map_err(|e| QrError::Png(e.to_string()))?;
+            let mut w = enc
+                .write_header()
+                .map_err(|e| QrError::Png(e.to_string()))?;
+            w.write_image_data(&pixels)
+                .map_err(|e| QrError::Png(e.to_string()))?;
             w.finish().map_err(|e| QrError::Png(e.to_string()))?;
         }
         Ok(out)
@@ -114,9 +129,17 @@ impl Symbol {
 
 /// The `qrcode` crate's own SVG rendering of `text` (level M, 4-module quiet zone).
 pub fn svg(text: &str) -> Result<String, QrError> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|e| QrError::TooLong { len: text.len(), reason: e.to_string() })?;
-    Ok(code.render::<qrcode::render::svg::Color>().quiet_zone(true).module_dimensions(4, 4).build())
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| {
+        QrError::TooLong {
+            len: text.len(),
+            reason: e.to_string(),
+        }
+    })?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .quiet_zone(true)
+        .module_dimensions(4, 4)
+        .build())
 }
 
 #[cfg(test)]
@@ -127,7 +150,10 @@ mod tests {
     fn renders_alphanumeric_codes() {
         let s = symbol("HONORS1:%69 VD92EX0").unwrap();
         assert_eq!(s.width, 17 + 4 * s.version as usize);
-        assert!(s.path_data().starts_with("M0 0h7v1h-7z"), "finder pattern first");
+        assert!(
+            s.path_data().starts_with("M0 0h7v1h-7z"),
+            "finder pattern first"
+        );
         let png = s.png(4).unwrap();
         assert_eq!(&png[1..4], b"PNG");
         assert!(s.svg(4).contains("<path"));

@@ -43,9 +43,13 @@ impl MemoryState {
                     self.holders.insert(h.uscc.clone(), h.clone());
                 }
                 Effect::Award { award, .. } => {
-                    self.holder_awards.entry(award.uscc.clone()).or_default().insert(award.id.clone(), ());
+                    self.holder_awards
+                        .entry(award.uscc.clone())
+                        .or_default()
+                        .insert(award.id.clone(), ());
                     if let Some(index) = award.status_index {
-                        self.status_indexes.insert((award.issuer.clone(), index), award.id.clone());
+                        self.status_indexes
+                            .insert((award.issuer.clone(), index), award.id.clone());
                     }
                     self.awards.insert(award.id.clone(), award.clone());
                 }
@@ -74,11 +78,18 @@ impl View for MemoryState {
         Ok(self
             .holder_awards
             .get(uscc)
-            .map(|ids| ids.keys().filter_map(|id| self.awards.get(id).cloned()).collect())
+            .map(|ids| {
+                ids.keys()
+                    .filter_map(|id| self.awards.get(id).cloned())
+                    .collect()
+            })
             .unwrap_or_default())
     }
     fn status_index_owner(&self, authority: &str, index: u32) -> Result<Option<String>, ViewError> {
-        Ok(self.status_indexes.get(&(authority.to_string(), index)).cloned())
+        Ok(self
+            .status_indexes
+            .get(&(authority.to_string(), index))
+            .cloned())
     }
 }
 
@@ -101,7 +112,11 @@ struct BaseCache {
 
 impl<'a, V: View> Overlay<'a, V> {
     pub fn new(base: &'a V) -> Self {
-        Overlay { base, pending: MemoryState::default(), cache: Default::default() }
+        Overlay {
+            base,
+            pending: MemoryState::default(),
+            cache: Default::default(),
+        }
     }
 }
 
@@ -124,13 +139,23 @@ impl<V: View> View for Overlay<'_, V> {
     fn authority(&self, id: &str) -> Result<Option<Authority>, ViewError> {
         match self.pending.authorities.get(id) {
             Some(a) => Ok(Some(a.clone())),
-            None => cached(|c| &mut c.authorities, &self.cache, id, || self.base.authority(id)),
+            None => cached(
+                |c| &mut c.authorities,
+                &self.cache,
+                id,
+                || self.base.authority(id),
+            ),
         }
     }
     fn authority_of_key(&self, did: &str) -> Result<Option<String>, ViewError> {
         match self.pending.key_owner.get(did) {
             Some(a) => Ok(Some(a.clone())),
-            None => cached(|c| &mut c.key_owner, &self.cache, did, || self.base.authority_of_key(did)),
+            None => cached(
+                |c| &mut c.key_owner,
+                &self.cache,
+                did,
+                || self.base.authority_of_key(did),
+            ),
         }
     }
     fn scheme(&self, id: &str) -> Result<Option<Scheme>, ViewError> {
@@ -142,7 +167,12 @@ impl<V: View> View for Overlay<'_, V> {
     fn holder(&self, uscc: &str) -> Result<Option<Holder>, ViewError> {
         match self.pending.holders.get(uscc) {
             Some(h) => Ok(Some(h.clone())),
-            None => cached(|c| &mut c.holders, &self.cache, uscc, || self.base.holder(uscc)),
+            None => cached(
+                |c| &mut c.holders,
+                &self.cache,
+                uscc,
+                || self.base.holder(uscc),
+            ),
         }
     }
     fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
@@ -152,8 +182,12 @@ impl<V: View> View for Overlay<'_, V> {
         }
     }
     fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError> {
-        let mut out: BTreeMap<String, Award> =
-            self.base.awards_of_holder(uscc)?.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let mut out: BTreeMap<String, Award> = self
+            .base
+            .awards_of_holder(uscc)?
+            .into_iter()
+            .map(|a| (a.id.clone(), a))
+            .collect();
         for a in self.pending.awards_of_holder(uscc)? {
             out.insert(a.id.clone(), a);
         }

@@ -34,7 +34,9 @@ pub const API_PATH: &str = "/api/v1/status/";
 
 const B64URL: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::URL_SAFE,
-    GeneralPurposeConfig::new().with_encode_padding(false).with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
 /// A status list could not be read, or an award's status entries are malformed.
@@ -89,12 +91,18 @@ impl std::fmt::Display for Purpose {
 
 /// The authority part of a list URL: the uuid of an `urn:uuid:` authority id.
 pub fn authority_segment(authority_id: &str) -> &str {
-    authority_id.strip_prefix("urn:uuid:").unwrap_or(authority_id)
+    authority_id
+        .strip_prefix("urn:uuid:")
+        .unwrap_or(authority_id)
 }
 
 /// Where an authority's lists live: `https://<origin>/api/v1/status/<authority-uuid>`.
 pub fn list_base(origin: &str, authority_id: &str) -> String {
-    format!("https://{}{API_PATH}{}", origin.trim_end_matches('/'), authority_segment(authority_id))
+    format!(
+        "https://{}{API_PATH}{}",
+        origin.trim_end_matches('/'),
+        authority_segment(authority_id)
+    )
 }
 
 /// The URL of one list (also the list credential's `id`).
@@ -114,7 +122,10 @@ pub struct StatusRef {
 impl StatusRef {
     /// The entries of an award of `authority_id` at `index` in the registry at `origin`.
     pub fn new(origin: &str, authority_id: &str, index: u32) -> StatusRef {
-        StatusRef { index, base: list_base(origin, authority_id) }
+        StatusRef {
+            index,
+            base: list_base(origin, authority_id),
+        }
     }
 
     /// `statusListCredential` of the list for `purpose`.
@@ -124,7 +135,10 @@ impl StatusRef {
 
     /// Whether the lists belong to `authority_id` (their path ends in its uuid).
     pub fn belongs_to(&self, authority_id: &str) -> bool {
-        self.base.starts_with("https://") && self.base.ends_with(&format!("{API_PATH}{}", authority_segment(authority_id)))
+        self.base.starts_with("https://")
+            && self
+                .base
+                .ends_with(&format!("{API_PATH}{}", authority_segment(authority_id)))
     }
 
     /// The `credentialStatus` value: revocation entry, then suspension entry.
@@ -150,14 +164,28 @@ impl StatusRef {
     /// exactly the two entries in that order, with the same index and lists side by side.
     pub fn from_json(value: &Value) -> Result<StatusRef, StatusError> {
         let bad = |m: String| StatusError::Entry(m);
-        let items = value.as_array().ok_or_else(|| bad("must be a list of two BitstringStatusListEntry objects (revocation, suspension)".into()))?;
+        let items = value.as_array().ok_or_else(|| {
+            bad(
+                "must be a list of two BitstringStatusListEntry objects (revocation, suspension)"
+                    .into(),
+            )
+        })?;
         if items.len() != 2 {
-            return Err(bad(format!("holds {} entries; expected two (revocation, suspension)", items.len())));
+            return Err(bad(format!(
+                "holds {} entries; expected two (revocation, suspension)",
+                items.len()
+            )));
         }
         let mut found: Option<StatusRef> = None;
         for (i, (item, purpose)) in items.iter().zip(Purpose::ALL).enumerate() {
-            let obj = item.as_object().ok_or_else(|| bad(format!("entry {i} is not an object")))?;
-            let text = |k: &str| obj.get(k).and_then(Value::as_str).ok_or_else(|| bad(format!("entry {i}: `{k}` is missing or not a string")));
+            let obj = item
+                .as_object()
+                .ok_or_else(|| bad(format!("entry {i} is not an object")))?;
+            let text = |k: &str| {
+                obj.get(k)
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| bad(format!("entry {i}: `{k}` is missing or not a string")))
+            };
             if obj.len() != 5 {
                 return Err(bad(format!("entry {i} must have exactly id, type, statusPurpose, statusListIndex, statusListCredential")));
             }
@@ -167,20 +195,34 @@ impl StatusRef {
             if text("statusPurpose")? != purpose.as_str() {
                 return Err(bad(format!("entry {i}: statusPurpose must be {purpose}")));
             }
-            let index = parse_index(text("statusListIndex")?).map_err(|m| bad(format!("entry {i}: statusListIndex {m}")))?;
+            let index = parse_index(text("statusListIndex")?)
+                .map_err(|m| bad(format!("entry {i}: statusListIndex {m}")))?;
             let list = text("statusListCredential")?;
             let base = list
                 .strip_suffix(&format!("/{}", purpose.as_str()))
                 .filter(|b| b.starts_with("https://") && b.len() > "https://".len())
-                .ok_or_else(|| bad(format!("entry {i}: statusListCredential must be an https URL ending in /{purpose}")))?;
+                .ok_or_else(|| {
+                    bad(format!(
+                        "entry {i}: statusListCredential must be an https URL ending in /{purpose}"
+                    ))
+                })?;
             if text("id")? != format!("{list}#{index}") {
-                return Err(bad(format!("entry {i}: id must be the list URL followed by #{index}")));
+                return Err(bad(format!(
+                    "entry {i}: id must be the list URL followed by #{index}"
+                )));
             }
-            let this = StatusRef { index, base: base.to_string() };
+            let this = StatusRef {
+                index,
+                base: base.to_string(),
+            };
             match &found {
                 None => found = Some(this),
                 Some(first) if *first == this => {}
-                Some(_) => return Err(bad("the two entries must use the same index and lists side by side".into())),
+                Some(_) => {
+                    return Err(bad(
+                        "the two entries must use the same index and lists side by side".into(),
+                    ))
+                }
             }
         }
         found.ok_or_else(|| bad("no entries".into()))
@@ -189,8 +231,13 @@ impl StatusRef {
 
 /// A status index as the specification writes it: a base-10 string (canonical, below [`LIST_BITS`]).
 pub fn parse_index(s: &str) -> Result<u32, String> {
-    let canonical = !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
-    let n: u32 = if canonical { s.parse().map_err(|_| format!("'{s}' is too large"))? } else { return Err(format!("'{s}' is not a base-10 number")) };
+    let canonical =
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && (s == "0" || !s.starts_with('0'));
+    let n: u32 = if canonical {
+        s.parse().map_err(|_| format!("'{s}' is too large"))?
+    } else {
+        return Err(format!("'{s}' is not a base-10 number"));
+    };
     if n >= LIST_BITS {
         return Err(format!("{n} is outside the list (0..{LIST_BITS})"));
     }
@@ -199,7 +246,10 @@ pub fn parse_index(s: &str) -> Result<u32, String> {
 
 /// Picks an index in `[0, LIST_BITS)` that `taken` says is free: up to 64 random draws from
 /// `random`, then a scan from a random start. `None` if every index is taken.
-pub fn pick_index<E>(random: &mut dyn FnMut() -> u32, taken: &mut dyn FnMut(u32) -> Result<bool, E>) -> Result<Option<u32>, E> {
+pub fn pick_index<E>(
+    random: &mut dyn FnMut() -> u32,
+    taken: &mut dyn FnMut(u32) -> Result<bool, E>,
+) -> Result<Option<u32>, E> {
     for _ in 0..64 {
         let i = random() % LIST_BITS;
         if !taken(i)? {
@@ -237,7 +287,9 @@ impl Default for Bitstring {
 impl Bitstring {
     /// A list of [`LIST_BITS`] zero bits.
     pub fn new() -> Bitstring {
-        Bitstring { bytes: vec![0; LIST_BITS as usize / 8] }
+        Bitstring {
+            bytes: vec![0; LIST_BITS as usize / 8],
+        }
     }
 
     /// The raw bytes.
@@ -263,7 +315,9 @@ impl Bitstring {
 
     /// Bit `index`; `None` outside the list (RANGE_ERROR).
     pub fn get(&self, index: u32) -> Option<bool> {
-        self.bytes.get(index as usize / 8).map(|b| b & (0x80 >> (index % 8)) != 0)
+        self.bytes
+            .get(index as usize / 8)
+            .map(|b| b & (0x80 >> (index % 8)) != 0)
     }
 
     /// The indexes of every set bit, in order.
@@ -294,7 +348,9 @@ impl Bitstring {
     /// Reads an `encodedList`, checking the minimum length.
     pub fn decode(encoded: &str) -> Result<Bitstring, StatusError> {
         let b64 = encoded.strip_prefix('u').ok_or(StatusError::Multibase)?;
-        let compressed = B64URL.decode(b64).map_err(|e| StatusError::Base64(e.to_string()))?;
+        let compressed = B64URL
+            .decode(b64)
+            .map_err(|e| StatusError::Base64(e.to_string()))?;
         let mut bytes = Vec::new();
         flate2::read::GzDecoder::new(compressed.as_slice())
             .take(MAX_LIST_BYTES as u64 + 1)
@@ -304,7 +360,9 @@ impl Bitstring {
             return Err(StatusError::TooLong);
         }
         if bytes.len() * 8 < LIST_BITS as usize {
-            return Err(StatusError::TooShort { bits: bytes.len() * 8 });
+            return Err(StatusError::TooShort {
+                bits: bytes.len() * 8,
+            });
         }
         Ok(Bitstring { bytes })
     }
@@ -312,11 +370,20 @@ impl Bitstring {
 
 /// The unsigned `BitstringStatusListCredential` of one list. `id` is the list's URL (the
 /// `statusListCredential` of the entries pointing at it); `issuer` is the registry's status key.
-pub fn list_credential(url: &str, purpose: Purpose, issuer_did: &str, bits: &Bitstring, valid_from: &str) -> Value {
+pub fn list_credential(
+    url: &str,
+    purpose: Purpose,
+    issuer_did: &str,
+    bits: &Bitstring,
+    valid_from: &str,
+) -> Value {
     let mut doc = Map::new();
     doc.insert("@context".into(), json!([VC_CONTEXT]));
     doc.insert("id".into(), json!(url));
-    doc.insert("type".into(), json!(["VerifiableCredential", "BitstringStatusListCredential"]));
+    doc.insert(
+        "type".into(),
+        json!(["VerifiableCredential", "BitstringStatusListCredential"]),
+    );
     doc.insert("issuer".into(), json!(issuer_did));
     doc.insert("validFrom".into(), json!(valid_from));
     doc.insert(
@@ -334,11 +401,20 @@ pub fn list_credential(url: &str, purpose: Purpose, issuer_did: &str, bits: &Bit
 /// Reads a status list credential's purpose and bits (its proof is checked elsewhere).
 pub fn read_list_credential(value: &Value) -> Result<(Purpose, Bitstring), StatusError> {
     let bad = |m: &str| StatusError::Credential(m.to_string());
-    let types: Vec<&str> = value.get("type").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-    if !types.contains(&"VerifiableCredential") || !types.contains(&"BitstringStatusListCredential") {
-        return Err(bad("type must include VerifiableCredential and BitstringStatusListCredential"));
+    let types: Vec<&str> = value
+        .get("type")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if !types.contains(&"VerifiableCredential") || !types.contains(&"BitstringStatusListCredential")
+    {
+        return Err(bad(
+            "type must include VerifiableCredential and BitstringStatusListCredential",
+        ));
     }
-    let subject = value.get("credentialSubject").ok_or_else(|| bad("credentialSubject is missing"))?;
+    let subject = value
+        .get("credentialSubject")
+        .ok_or_else(|| bad("credentialSubject is missing"))?;
     if subject.get("type").and_then(Value::as_str) != Some("BitstringStatusList") {
         return Err(bad("credentialSubject.type must be BitstringStatusList"));
     }
@@ -347,7 +423,10 @@ pub fn read_list_credential(value: &Value) -> Result<(Purpose, Bitstring), Statu
         .and_then(Value::as_str)
         .and_then(Purpose::parse)
         .ok_or_else(|| bad("credentialSubject.statusPurpose must be revocation or suspension"))?;
-    let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or_else(|| bad("credentialSubject.encodedList is missing"))?;
+    let encoded = subject
+        .get("encodedList")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("credentialSubject.encodedList is missing"))?;
     Ok((purpose, Bitstring::decode(encoded)?))
 }
 
@@ -379,15 +458,28 @@ mod tests {
         let mut gz = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::fast());
         gz.write_all(&[0u8; 1024]).unwrap();
         let short = format!("u{}", B64URL.encode(gz.finish().unwrap()));
-        assert!(matches!(Bitstring::decode(&short), Err(StatusError::TooShort { bits: 8192 })));
+        assert!(matches!(
+            Bitstring::decode(&short),
+            Err(StatusError::TooShort { bits: 8192 })
+        ));
         assert_eq!(Bitstring::decode("zabc"), Err(StatusError::Multibase));
-        assert!(matches!(Bitstring::decode("u!!"), Err(StatusError::Base64(_))));
-        assert!(matches!(Bitstring::decode("uAAAA"), Err(StatusError::Gzip(_))));
+        assert!(matches!(
+            Bitstring::decode("u!!"),
+            Err(StatusError::Base64(_))
+        ));
+        assert!(matches!(
+            Bitstring::decode("uAAAA"),
+            Err(StatusError::Gzip(_))
+        ));
     }
 
     #[test]
     fn status_entries_round_trip_and_malformed_ones_are_refused() {
-        let r = StatusRef::new("honors.example/registry", "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01", 94567);
+        let r = StatusRef::new(
+            "honors.example/registry",
+            "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01",
+            94567,
+        );
         let v = r.to_json();
         assert_eq!(v[0]["statusListCredential"], "https://honors.example/registry/api/v1/status/0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01/revocation");
         assert_eq!(v[1]["id"], "https://honors.example/registry/api/v1/status/0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01/suspension#94567");
@@ -402,10 +494,15 @@ mod tests {
             |v| v[0]["statusPurpose"] = "suspension".into(),
             |v| v[0]["type"] = "StatusList2021Entry".into(),
             |v| v[0]["id"] = "https://x.example/a".into(),
-            |v| v[0]["statusListCredential"] = "http://honors.example/api/v1/status/x/revocation".into(),
+            |v| {
+                v[0]["statusListCredential"] =
+                    "http://honors.example/api/v1/status/x/revocation".into()
+            },
             |v| v[0]["extra"] = 1.into(),
             |v| *v = v[0].clone(),
-            |v| { v.as_array_mut().unwrap().pop(); },
+            |v| {
+                v.as_array_mut().unwrap().pop();
+            },
         ];
         for edit in edits {
             let mut bad = v.clone();
@@ -430,18 +527,32 @@ mod tests {
             n += 1;
             n * 7
         };
-        let picked = pick_index::<()>(&mut seq, &mut |i| Ok(i < 100)).unwrap().unwrap();
+        let picked = pick_index::<()>(&mut seq, &mut |i| Ok(i < 100))
+            .unwrap()
+            .unwrap();
         assert!(picked >= 100);
         let mut zero = || 5u32;
-        assert_eq!(pick_index::<()>(&mut zero, &mut |i| Ok(i != 3)).unwrap(), Some(3));
-        assert_eq!(pick_index::<()>(&mut zero, &mut |_| Ok(true)).unwrap(), None);
+        assert_eq!(
+            pick_index::<()>(&mut zero, &mut |i| Ok(i != 3)).unwrap(),
+            Some(3)
+        );
+        assert_eq!(
+            pick_index::<()>(&mut zero, &mut |_| Ok(true)).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn list_credentials_read_back() {
         let mut b = Bitstring::new();
         b.set(9);
-        let v = list_credential("https://h.example/api/v1/status/u/suspension", Purpose::Suspension, "did:key:z6Mk", &b, "2026-01-01T00:00:00Z");
+        let v = list_credential(
+            "https://h.example/api/v1/status/u/suspension",
+            Purpose::Suspension,
+            "did:key:z6Mk",
+            &b,
+            "2026-01-01T00:00:00Z",
+        );
         let (p, bits) = read_list_credential(&v).unwrap();
         assert_eq!(p, Purpose::Suspension);
         assert_eq!(bits.ones(), vec![9]);

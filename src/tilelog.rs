@@ -61,7 +61,11 @@ const MAX_FETCH: u64 = 256 * (65_535 + 2);
 
 impl HttpFetch {
     pub fn new(base: &str) -> HttpFetch {
-        let base = if base.ends_with('/') { base.to_string() } else { format!("{base}/") };
+        let base = if base.ends_with('/') {
+            base.to_string()
+        } else {
+            format!("{base}/")
+        };
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(60)))
             .http_status_as_error(false)
@@ -75,9 +79,19 @@ impl HttpFetch {
 impl Fetch for HttpFetch {
     fn fetch(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
         let url = format!("{}{path}", self.base);
-        let mut resp = self.agent.get(&url).call().map_err(|e| format!("GET {url}: {e}"))?;
+        let mut resp = self
+            .agent
+            .get(&url)
+            .call()
+            .map_err(|e| format!("GET {url}: {e}"))?;
         match resp.status().as_u16() {
-            200 => resp.body_mut().with_config().limit(MAX_FETCH).read_to_vec().map(Some).map_err(|e| format!("GET {url}: {e}")),
+            200 => resp
+                .body_mut()
+                .with_config()
+                .limit(MAX_FETCH)
+                .read_to_vec()
+                .map(Some)
+                .map_err(|e| format!("GET {url}: {e}")),
             404 | 410 => Ok(None),
             s => Err(format!("GET {url}: HTTP {s}")),
         }
@@ -105,7 +119,9 @@ pub fn open_source(from: &str) -> Result<Box<dyn Fetch>, Error> {
             "give the directory `honors log export DIR` wrote, or a served log such as http://HOST:PORT/log/",
         ));
     }
-    Ok(Box::new(DirFetch { dir: dir.to_path_buf() }))
+    Ok(Box::new(DirFetch {
+        dir: dir.to_path_buf(),
+    }))
 }
 
 /// The entries of a tile tree, one entry bundle at a time. Bundle-level problems (missing,
@@ -125,7 +141,11 @@ type FileOut = (String, Vec<u8>, bool);
 /// The entry bundle (level-0 tile) `n` of a tree of `size` leaves.
 fn bundle(n: u64, size: u64) -> Tile {
     let width = (size - n * TILE_WIDTH).min(TILE_WIDTH);
-    Tile { level: 0, index: n, width: width as u16 }
+    Tile {
+        level: 0,
+        index: n,
+        width: width as u16,
+    }
 }
 
 impl EntrySource for TileSource<'_> {
@@ -144,7 +164,14 @@ impl EntrySource for TileSource<'_> {
                 let t = bundle(n, self.size);
                 let first = n * TILE_WIDTH;
                 let path = t.entries_path();
-                let bad = |found: String| Finding::new(Some(first), "bundle", format!("entry bundle {path} with {} entries", t.width), found);
+                let bad = |found: String| {
+                    Finding::new(
+                        Some(first),
+                        "bundle",
+                        format!("entry bundle {path} with {} entries", t.width),
+                        found,
+                    )
+                };
                 let r = match self.fetch.fetch(&path) {
                     Err(e) => Err(bad(format!("unreadable: {e}"))),
                     Ok(None) => Err(bad("missing".into())),
@@ -163,12 +190,15 @@ impl EntrySource for TileSource<'_> {
                 Ok(entries) => {
                     let t = bundle(n, self.size);
                     if entries.len() != usize::from(t.width) {
-                        self.findings.lock().unwrap_or_else(|p| p.into_inner()).push(Finding::new(
-                            Some(first + (entries.len() as u64).min(u64::from(t.width))),
-                            "bundle",
-                            format!("{} entries in {}", t.width, t.entries_path()),
-                            format!("{}", entries.len()),
-                        ));
+                        self.findings
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(Finding::new(
+                                Some(first + (entries.len() as u64).min(u64::from(t.width))),
+                                "bundle",
+                                format!("{} entries in {}", t.width, t.entries_path()),
+                                format!("{}", entries.len()),
+                            ));
                     }
                     for (i, e) in entries.into_iter().take(usize::from(t.width)).enumerate() {
                         let idx = first + i as u64;
@@ -177,7 +207,11 @@ impl EntrySource for TileSource<'_> {
                         }
                     }
                 }
-                Err(f) => self.findings.lock().unwrap_or_else(|p| p.into_inner()).push(f),
+                Err(f) => self
+                    .findings
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(f),
             }
         }
         Ok(out)
@@ -187,7 +221,12 @@ impl EntrySource for TileSource<'_> {
 /// Audits the tile tree behind `fetch` against `trust` (and an earlier checkpoint the auditor
 /// kept, `against`). An unreadable or unparsable `checkpoint` is an error; everything else that
 /// is wrong is a finding.
-pub fn audit_tiles(fetch: &dyn Fetch, trust: &TrustRoots, against: Option<&[u8]>, progress: &dyn Fn(u64, u64)) -> Result<AuditReport, Error> {
+pub fn audit_tiles(
+    fetch: &dyn Fetch,
+    trust: &TrustRoots,
+    against: Option<&[u8]>,
+    progress: &dyn Fn(u64, u64),
+) -> Result<AuditReport, Error> {
     let note = fetch
         .fetch("checkpoint")
         .map_err(|e| Error::input(format!("reading the checkpoint: {e}"), "check the directory or URL"))?
@@ -198,19 +237,42 @@ pub fn audit_tiles(fetch: &dyn Fetch, trust: &TrustRoots, against: Option<&[u8]>
             )
         })?;
     // The size to replay comes from the checkpoint body; its signature is checked by the replay.
-    let body = std::str::from_utf8(&note).ok().and_then(|t| t.split_once("\n\n")).map(|(b, _)| format!("{b}\n"));
-    let cp = body.as_deref().map(Checkpoint::parse).and_then(Result::ok).ok_or_else(|| {
-        Error::input(format!("{}/checkpoint is not a C2SP checkpoint (signed note)", fetch.location()), "check the directory or URL")
-    })?;
-    let source = TileSource { fetch, size: cp.size, findings: Mutex::new(Vec::new()) };
+    let body = std::str::from_utf8(&note)
+        .ok()
+        .and_then(|t| t.split_once("\n\n"))
+        .map(|(b, _)| format!("{b}\n"));
+    let cp = body
+        .as_deref()
+        .map(Checkpoint::parse)
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            Error::input(
+                format!(
+                    "{}/checkpoint is not a C2SP checkpoint (signed note)",
+                    fetch.location()
+                ),
+                "check the directory or URL",
+            )
+        })?;
+    let source = TileSource {
+        fetch,
+        size: cp.size,
+        findings: Mutex::new(Vec::new()),
+    };
     let r = replay(&source, trust, &[(cp.size, note.clone())], progress);
     let mut findings = r.report.findings.clone();
-    findings.extend(source.findings.into_inner().unwrap_or_else(|p| p.into_inner()));
+    findings.extend(
+        source
+            .findings
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner()),
+    );
     if let Some(kept) = against {
         findings.extend(check_against(kept, trust, &r));
     }
     // The entries hash to the signed root iff the replay found no root mismatch.
-    let entries_match_root = r.leaf_count == cp.size && tlog::tree_hash(cp.size, &r.tree).is_ok_and(|root| root == cp.root);
+    let entries_match_root = r.leaf_count == cp.size
+        && tlog::tree_hash(cp.size, &r.tree).is_ok_and(|root| root == cp.root);
     // Every hash tile must be the one recomputed from the entries.
     let tiles: Vec<Tile> = tlog::tiles_for_size(cp.size);
     let tile_findings: Vec<Finding> = tiles
@@ -220,22 +282,50 @@ pub fn audit_tiles(fetch: &dyn Fetch, trust: &TrustRoots, against: Option<&[u8]>
     findings.extend(tile_findings);
     findings.sort_by_key(|f| (f.index.unwrap_or(u64::MAX), f.check.clone()));
     findings.dedup();
-    Ok(AuditReport { findings, ..r.report })
+    Ok(AuditReport {
+        findings,
+        ..r.report
+    })
 }
 
-fn check_tile(fetch: &dyn Fetch, t: &Tile, tree: &tlog::MemoryHashStore, entries_match_root: bool) -> Vec<Finding> {
+fn check_tile(
+    fetch: &dyn Fetch,
+    t: &Tile,
+    tree: &tlog::MemoryHashStore,
+    entries_match_root: bool,
+) -> Vec<Finding> {
     let path = t.path();
-    let first_leaf = |i: u64| (t.index * TILE_WIDTH + i).checked_shl(TILE_HEIGHT * u32::from(t.level));
+    let first_leaf =
+        |i: u64| (t.index * TILE_WIDTH + i).checked_shl(TILE_HEIGHT * u32::from(t.level));
     let Ok(want) = tlog::read_tile(t, tree) else {
         return Vec::new(); // the entries are missing: the replay reported it
     };
     let got = match fetch.fetch(&path) {
         Ok(Some(b)) => b,
-        Ok(None) => return vec![Finding::new(first_leaf(0), "tile", format!("hash tile {path}"), "missing")],
-        Err(e) => return vec![Finding::new(first_leaf(0), "tile", format!("hash tile {path}"), format!("unreadable: {e}"))],
+        Ok(None) => {
+            return vec![Finding::new(
+                first_leaf(0),
+                "tile",
+                format!("hash tile {path}"),
+                "missing",
+            )]
+        }
+        Err(e) => {
+            return vec![Finding::new(
+                first_leaf(0),
+                "tile",
+                format!("hash tile {path}"),
+                format!("unreadable: {e}"),
+            )]
+        }
     };
     if got.len() != want.len() {
-        return vec![Finding::new(first_leaf(0), "tile", format!("{} bytes in hash tile {path}", want.len()), format!("{} bytes", got.len()))];
+        return vec![Finding::new(
+            first_leaf(0),
+            "tile",
+            format!("{} bytes in hash tile {path}", want.len()),
+            format!("{} bytes", got.len()),
+        )];
     }
     let b64 = |b: &[u8]| {
         use base64::Engine;
@@ -251,21 +341,43 @@ fn check_tile(fetch: &dyn Fetch, t: &Tile, tree: &tlog::MemoryHashStore, entries
             Finding::new(
                 idx,
                 "entry",
-                format!("an entry whose leaf hash is the published {} (hash {i} of {path})", b64(g)),
-                format!("an entry hashing to {}: the entry was altered after it was logged", b64(w)),
+                format!(
+                    "an entry whose leaf hash is the published {} (hash {i} of {path})",
+                    b64(g)
+                ),
+                format!(
+                    "an entry hashing to {}: the entry was altered after it was logged",
+                    b64(w)
+                ),
             )
         } else if entries_match_root {
             Finding::new(
                 idx,
                 "tile",
-                format!("hash {i} of {path} = {} as the entries and the signed checkpoint imply", b64(w)),
+                format!(
+                    "hash {i} of {path} = {} as the entries and the signed checkpoint imply",
+                    b64(w)
+                ),
                 format!("{}: the tile was altered", b64(g)),
             )
         } else {
-            Finding::new(idx, "tile", format!("hash {i} of {path} = {} as recomputed from the entries", b64(w)), b64(g))
+            Finding::new(
+                idx,
+                "tile",
+                format!(
+                    "hash {i} of {path} = {} as recomputed from the entries",
+                    b64(w)
+                ),
+                b64(g),
+            )
         });
         if out.len() >= 8 {
-            out.push(Finding::new(first_leaf(0), "tile", format!("hash tile {path}"), "more differing hashes (not listed)"));
+            out.push(Finding::new(
+                first_leaf(0),
+                "tile",
+                format!("hash tile {path}"),
+                "more differing hashes (not listed)",
+            ));
             break;
         }
     }
@@ -293,17 +405,44 @@ pub struct MirrorReport {
 /// written first, `checkpoint` last. Full entry bundles already in `dir` are not fetched again.
 /// Signatures and policy are not replayed here: that is `honors audit --from DIR`.
 pub fn mirror(fetch: &dyn Fetch, trust: &TrustRoots, dir: &Path) -> Result<MirrorReport, Error> {
-    let verifiers = trust.log_verifiers().map_err(|e| Error::input(e.to_string(), "fix the trust roots file"))?;
+    let verifiers = trust
+        .log_verifiers()
+        .map_err(|e| Error::input(e.to_string(), "fix the trust roots file"))?;
     let note = fetch
         .fetch("checkpoint")
-        .map_err(|e| Error::input(format!("reading the checkpoint: {e}"), "check the URL or directory"))?
-        .ok_or_else(|| Error::input(format!("{} has no checkpoint", fetch.location()), "give a served log prefix such as http://HOST:PORT/log/"))?;
-    let (cp, _) = tlog::open_checkpoint(&note, &verifiers)
-        .map_err(|e| Error::refused(format!("the checkpoint of {} is not signed by a trusted log key: {e}", fetch.location()), "check --trust; nothing was written"))?;
+        .map_err(|e| {
+            Error::input(
+                format!("reading the checkpoint: {e}"),
+                "check the URL or directory",
+            )
+        })?
+        .ok_or_else(|| {
+            Error::input(
+                format!("{} has no checkpoint", fetch.location()),
+                "give a served log prefix such as http://HOST:PORT/log/",
+            )
+        })?;
+    let (cp, _) = tlog::open_checkpoint(&note, &verifiers).map_err(|e| {
+        Error::refused(
+            format!(
+                "the checkpoint of {} is not signed by a trusted log key: {e}",
+                fetch.location()
+            ),
+            "check --trust; nothing was written",
+        )
+    })?;
     let previous = match std::fs::read(dir.join("checkpoint")) {
         Ok(old) => Some(
             tlog::open_checkpoint(&old, &verifiers)
-                .map_err(|e| Error::refused(format!("{}/checkpoint is not signed by a trusted log key: {e}", dir.display()), "mirror into an empty directory"))?
+                .map_err(|e| {
+                    Error::refused(
+                        format!(
+                            "{}/checkpoint is not signed by a trusted log key: {e}",
+                            dir.display()
+                        ),
+                        "mirror into an empty directory",
+                    )
+                })?
                 .0,
         ),
         Err(_) => None,
@@ -318,7 +457,10 @@ pub fn mirror(fetch: &dyn Fetch, trust: &TrustRoots, dir: &Path) -> Result<Mirro
     }
     let mut tree = tlog::MemoryHashStore::new();
     let mut bundles: Vec<FileOut> = Vec::new();
-    let level0: Vec<Tile> = tlog::tiles_for_size(cp.size).into_iter().filter(|t| t.level == 0).collect();
+    let level0: Vec<Tile> = tlog::tiles_for_size(cp.size)
+        .into_iter()
+        .filter(|t| t.level == 0)
+        .collect();
     for chunk in level0.chunks(64) {
         let got: Vec<Result<FileOut, Error>> = chunk
             .par_iter()
@@ -333,28 +475,48 @@ pub fn mirror(fetch: &dyn Fetch, trust: &TrustRoots, dir: &Path) -> Result<Mirro
                 let b = fetch
                     .fetch(&path)
                     .map_err(|e| Error::input(e, "try again later"))?
-                    .ok_or_else(|| Error::refused(format!("{} does not serve {path}, which its checkpoint implies", fetch.location()), "nothing was written"))?;
+                    .ok_or_else(|| {
+                        Error::refused(
+                            format!(
+                                "{} does not serve {path}, which its checkpoint implies",
+                                fetch.location()
+                            ),
+                            "nothing was written",
+                        )
+                    })?;
                 let same = std::fs::read(&local).is_ok_and(|old| old == b);
                 Ok((path, b, same))
             })
             .collect();
         for (t, r) in chunk.iter().zip(got) {
             let (path, bytes, same) = r?;
-            let entries = tlog::decode_entry_bundle(&bytes).map_err(|e| Error::refused(format!("{path}: {e}"), "nothing was written"))?;
+            let entries = tlog::decode_entry_bundle(&bytes)
+                .map_err(|e| Error::refused(format!("{path}: {e}"), "nothing was written"))?;
             if entries.len() != usize::from(t.width) {
-                return Err(Error::refused(format!("{path} holds {} entries, not {}", entries.len(), t.width), "nothing was written"));
+                return Err(Error::refused(
+                    format!("{path} holds {} entries, not {}", entries.len(), t.width),
+                    "nothing was written",
+                ));
             }
             let leaves: Vec<tlog::Hash> = entries.iter().map(|e| tlog::leaf_hash(e)).collect();
-            tree.append(&leaves).map_err(|e| Error::internal(e.to_string()))?;
+            tree.append(&leaves)
+                .map_err(|e| Error::internal(e.to_string()))?;
             bundles.push((path, bytes, same));
         }
     }
     let root = tlog::tree_hash(cp.size, &tree).map_err(|e| Error::internal(e.to_string()))?;
     if root != cp.root {
-        return Err(Error::refused(format!("the entry bundles of {} do not hash to its signed checkpoint's root", fetch.location()), "nothing was written; audit it with honors audit --from"));
+        return Err(Error::refused(
+            format!(
+                "the entry bundles of {} do not hash to its signed checkpoint's root",
+                fetch.location()
+            ),
+            "nothing was written; audit it with honors audit --from",
+        ));
     }
     if let Some(old) = &previous {
-        let old_root = tlog::tree_hash(old.size, &tree).map_err(|e| Error::internal(e.to_string()))?;
+        let old_root =
+            tlog::tree_hash(old.size, &tree).map_err(|e| Error::internal(e.to_string()))?;
         if old_root != old.root {
             return Err(Error::refused(
                 format!("the log at {} no longer contains the tree of {} entries the copy in {} holds: its history was rewritten", fetch.location(), old.size, dir.display()),
@@ -362,7 +524,14 @@ pub fn mirror(fetch: &dyn Fetch, trust: &TrustRoots, dir: &Path) -> Result<Mirro
             ));
         }
     }
-    let mut report = MirrorReport { dir: dir.to_path_buf(), origin: cp.origin.clone(), tree_size: cp.size, previous_size: previous.map(|p| p.size), written: 0, unchanged: 0 };
+    let mut report = MirrorReport {
+        dir: dir.to_path_buf(),
+        origin: cp.origin.clone(),
+        tree_size: cp.size,
+        previous_size: previous.map(|p| p.size),
+        written: 0,
+        unchanged: 0,
+    };
     let mut files: Vec<FileOut> = bundles;
     for t in tlog::tiles_for_size(cp.size) {
         let bytes = tlog::read_tile(&t, &tree).map_err(|e| Error::internal(e.to_string()))?;

@@ -21,12 +21,20 @@ pub enum TimeError {
 
 /// Parses an RFC 3339 / XML `dateTimeStamp` (an offset is required).
 pub fn parse_datetime(s: &str) -> Result<Timestamp, TimeError> {
-    let err = || TimeError::DateTime { found: s.to_string() };
+    let err = || TimeError::DateTime {
+        found: s.to_string(),
+    };
     // `T` separator and an explicit offset or Z are required by dateTimeStamp.
-    if !starts_with_date(s) || !s.contains('T') || !(s.ends_with('Z') || s.ends_with('z') || has_offset(s)) {
+    if !starts_with_date(s)
+        || !s.contains('T')
+        || !(s.ends_with('Z') || s.ends_with('z') || has_offset(s))
+    {
         return Err(err());
     }
-    s.parse::<Timestamp>().ok().filter(|t| *t >= MIN).ok_or_else(err)
+    s.parse::<Timestamp>()
+        .ok()
+        .filter(|t| *t >= MIN)
+        .ok_or_else(err)
 }
 
 /// The earliest instant read: 0000-01-01T00:00:00Z. Earlier ones have a negative year in UTC
@@ -56,15 +64,21 @@ pub fn parse_date_or_datetime(s: &str) -> Result<Timestamp, TimeError> {
         return parse_datetime(s);
     }
     if s.len() != 10 || !starts_with_date(s) {
-        return Err(TimeError::Date { found: s.to_string() });
+        return Err(TimeError::Date {
+            found: s.to_string(),
+        });
     }
-    let date: jiff::civil::Date = s.parse().map_err(|_| TimeError::Date { found: s.to_string() })?;
+    let date: jiff::civil::Date = s.parse().map_err(|_| TimeError::Date {
+        found: s.to_string(),
+    })?;
     date.to_datetime(jiff::civil::Time::midnight())
         .to_zoned(jiff::tz::TimeZone::fixed(CST))
         .map(|z| z.timestamp())
         .ok()
         .filter(|t| *t >= MIN)
-        .ok_or_else(|| TimeError::Date { found: s.to_string() })
+        .ok_or_else(|| TimeError::Date {
+            found: s.to_string(),
+        })
 }
 
 /// The end of a day given as `YYYY-MM-DD` (23:59:59 China time), or a full date-time as given.
@@ -76,12 +90,16 @@ pub fn parse_end_of_day(s: &str) -> Result<Timestamp, TimeError> {
     // `+` panics past `Timestamp::MAX`, which the end of 9999-12-31 in China time is.
     start
         .checked_add(jiff::SignedDuration::from_secs(86_399))
-        .map_err(|_| TimeError::Date { found: s.to_string() })
+        .map_err(|_| TimeError::Date {
+            found: s.to_string(),
+        })
 }
 
 /// Formats an instant for a credential, in China time: `2024-05-01T00:00:00+08:00`.
 pub fn format_cst(t: Timestamp) -> String {
-    t.to_zoned(jiff::tz::TimeZone::fixed(CST)).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    t.to_zoned(jiff::tz::TimeZone::fixed(CST))
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 /// Formats an instant in China time keeping its microseconds when it has any:
@@ -90,7 +108,9 @@ pub fn format_cst(t: Timestamp) -> String {
 /// the instant earlier and void what was logged before it.
 pub fn format_cst_micros(t: Timestamp) -> String {
     let t = from_micros(micros(t));
-    t.to_zoned(jiff::tz::TimeZone::fixed(CST)).strftime("%Y-%m-%dT%H:%M:%S%.f%:z").to_string()
+    t.to_zoned(jiff::tz::TimeZone::fixed(CST))
+        .strftime("%Y-%m-%dT%H:%M:%S%.f%:z")
+        .to_string()
 }
 
 /// Formats an instant in UTC with whole seconds: `2024-05-01T08:00:00Z` (proof `created`).
@@ -105,7 +125,9 @@ pub fn format_utc_micros(t: Timestamp) -> String {
 
 /// The calendar date of an instant in China time, `YYYY-MM-DD`.
 pub fn date_cst(t: Timestamp) -> String {
-    t.to_zoned(jiff::tz::TimeZone::fixed(CST)).strftime("%Y-%m-%d").to_string()
+    t.to_zoned(jiff::tz::TimeZone::fixed(CST))
+        .strftime("%Y-%m-%d")
+        .to_string()
 }
 
 /// Unix microseconds of an instant.
@@ -115,7 +137,11 @@ pub fn micros(t: Timestamp) -> i64 {
 
 /// The instant at Unix microseconds `us` (clamped into jiff's range).
 pub fn from_micros(us: i64) -> Timestamp {
-    Timestamp::from_microsecond(us).unwrap_or(if us < 0 { Timestamp::MIN } else { Timestamp::MAX })
+    Timestamp::from_microsecond(us).unwrap_or(if us < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
 }
 
 #[cfg(test)]
@@ -150,7 +176,10 @@ mod tests {
         assert_eq!(format_cst_micros(whole), "2024-05-01T16:00:00+08:00");
         let t = parse_datetime("2024-05-01T08:00:00.000123456Z").unwrap();
         assert_eq!(format_cst_micros(t), "2024-05-01T16:00:00.000123+08:00");
-        assert_eq!(micros(parse_datetime(&format_cst_micros(t)).unwrap()), micros(t));
+        assert_eq!(
+            micros(parse_datetime(&format_cst_micros(t)).unwrap()),
+            micros(t)
+        );
     }
 
     /// Found by fuzzing (fuzz target `time`): jiff also reads ISO 8601 extended years
@@ -158,7 +187,11 @@ mod tests {
     /// then print in forms that do not parse again. Only `YYYY-MM-DD…` is a date here.
     #[test]
     fn only_four_digit_years_are_read() {
-        for s in ["-009999-01-02T01:59:59Z", "+002024-05-01T00:00:00Z", "-000001-01-01T00:00:00+08:00"] {
+        for s in [
+            "-009999-01-02T01:59:59Z",
+            "+002024-05-01T00:00:00Z",
+            "-000001-01-01T00:00:00+08:00",
+        ] {
             assert!(parse_datetime(s).is_err(), "{s}");
             assert!(parse_date_or_datetime(s).is_err(), "{s}");
         }

@@ -26,7 +26,9 @@ pub enum TrustError {
     Root { name: String, reason: String },
     #[error("log key '{vkey}' in the trust roots is not a valid note verifier key: {reason}")]
     LogKey { vkey: String, reason: String },
-    #[error("trust roots name no log key ([[log]] vkey = …): a verifier could not check any checkpoint")]
+    #[error(
+        "trust roots name no log key ([[log]] vkey = …): a verifier could not check any checkpoint"
+    )]
     NoLogKey,
 }
 
@@ -60,18 +62,24 @@ pub struct TrustRoots {
 impl TrustRoots {
     /// Parses and checks a trust-roots file's text.
     pub fn parse(text: &str) -> Result<Self, TrustError> {
-        let roots: TrustRoots = toml::from_str(text).map_err(|e| TrustError::Toml { reason: e.to_string() })?;
+        let roots: TrustRoots = toml::from_str(text).map_err(|e| TrustError::Toml {
+            reason: e.to_string(),
+        })?;
         for root in &roots.roots {
-            crate::credential::didkey::key_for_did(&root.did)
-                .map_err(|e| TrustError::Root { name: root.name.clone(), reason: e.to_string() })?;
+            crate::credential::didkey::key_for_did(&root.did).map_err(|e| TrustError::Root {
+                name: root.name.clone(),
+                reason: e.to_string(),
+            })?;
             crate::statement::check_urn_uuid(&root.id).map_err(|_| TrustError::Root {
                 name: root.name.clone(),
                 reason: format!("id '{}' is not urn:uuid:<uuid>", root.id),
             })?;
         }
         for log in &roots.logs {
-            crate::tlog::NoteVerifier::from_vkey(&log.vkey)
-                .map_err(|e| TrustError::LogKey { vkey: log.vkey.clone(), reason: e.to_string() })?;
+            crate::tlog::NoteVerifier::from_vkey(&log.vkey).map_err(|e| TrustError::LogKey {
+                vkey: log.vkey.clone(),
+                reason: e.to_string(),
+            })?;
         }
         Ok(roots)
     }
@@ -103,8 +111,10 @@ impl TrustRoots {
         self.logs
             .iter()
             .map(|l| {
-                crate::tlog::NoteVerifier::from_vkey(&l.vkey)
-                    .map_err(|e| TrustError::LogKey { vkey: l.vkey.clone(), reason: e.to_string() })
+                crate::tlog::NoteVerifier::from_vkey(&l.vkey).map_err(|e| TrustError::LogKey {
+                    vkey: l.vkey.clone(),
+                    reason: e.to_string(),
+                })
             })
             .collect()
     }
@@ -123,7 +133,10 @@ mod tests {
         let bad = "[[root]]\nname = \"X\"\nid = \"urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01\"\ndid = \"did:key:zBAD\"\n";
         let err = TrustRoots::parse(bad).unwrap_err().to_string();
         assert!(err.contains("'X'"), "{err}");
-        assert!(matches!(TrustRoots::parse("").unwrap().log_verifiers(), Err(TrustError::NoLogKey)));
+        assert!(matches!(
+            TrustRoots::parse("").unwrap().log_verifiers(),
+            Err(TrustError::NoLogKey)
+        ));
         assert!(TrustRoots::parse("[[log]]\nvkey = \"nope\"\n").is_err());
     }
 }

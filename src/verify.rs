@@ -50,19 +50,39 @@ pub struct Checks {
 impl Checks {
     /// Records a passed check.
     pub fn pass(&mut self, check: &'static str, detail: impl Into<String>) {
-        self.list.push(Check { check, ok: true, detail: detail.into() });
+        self.list.push(Check {
+            check,
+            ok: true,
+            detail: detail.into(),
+        });
     }
 
     /// Records a failed check and returns the `invalid` verdict that follows from it.
     pub fn fail(mut self, check: &'static str, detail: impl Into<String>) -> Verdict {
         let detail = detail.into();
-        self.list.push(Check { check, ok: false, detail: detail.clone() });
-        Verdict { verdict: Status::Invalid, reason: format!("{check}: {detail}"), checks: self.list, award_id: None, as_of_tree_size: None }
+        self.list.push(Check {
+            check,
+            ok: false,
+            detail: detail.clone(),
+        });
+        Verdict {
+            verdict: Status::Invalid,
+            reason: format!("{check}: {detail}"),
+            checks: self.list,
+            award_id: None,
+            as_of_tree_size: None,
+        }
     }
 
     /// The final verdict once every check passed.
     pub fn finish(self, verdict: Status, reason: impl Into<String>) -> Verdict {
-        Verdict { verdict, reason: reason.into(), checks: self.list, award_id: None, as_of_tree_size: None }
+        Verdict {
+            verdict,
+            reason: reason.into(),
+            checks: self.list,
+            award_id: None,
+            as_of_tree_size: None,
+        }
     }
 }
 

@@ -25,7 +25,11 @@ struct Demo {
 
 fn demo_db() -> Demo {
     let (tmp, dir, report) = demo();
-    Demo { tmp: tmp, db: Db::new(dir), report }
+    Demo {
+        tmp: tmp,
+        db: Db::new(dir),
+        report,
+    }
 }
 
 impl Demo {
@@ -40,7 +44,10 @@ impl Demo {
         let mut args = vec!["--json", "audit"];
         args.extend_from_slice(extra);
         let r = self.db.run_when_free(&args);
-        assert!(r.code == 0 || r.code == 1, "audit did not run to a report\n{r}");
+        assert!(
+            r.code == 0 || r.code == 1,
+            "audit did not run to a report\n{r}"
+        );
         let v = r.json();
         assert!(v["findings"].is_array(), "no findings list\n{r}");
         (r.code, v)
@@ -53,7 +60,9 @@ impl Demo {
         let findings = v["findings"].as_array().unwrap().clone();
         assert_eq!(code, 1, "audit of a tampered registry must exit 1: {v:#}");
         assert!(
-            findings.iter().any(|f| f["index"] == index && f["check"] == check),
+            findings
+                .iter()
+                .any(|f| f["index"] == index && f["check"] == check),
             "expected a `{check}` finding at index {index}, got {:#}",
             v["findings"]
         );
@@ -64,7 +73,10 @@ impl Demo {
     fn sample_award(&self) -> (String, u64) {
         let id = self.report["sample_award"].as_str().unwrap().to_string();
         let list = self.db.awards();
-        let a = list.iter().find(|a| a["id"] == id.as_str()).expect("sample award listed");
+        let a = list
+            .iter()
+            .find(|a| a["id"] == id.as_str())
+            .expect("sample award listed");
         (id, a["index"].as_u64().unwrap())
     }
 
@@ -80,7 +92,10 @@ impl Demo {
             .iter()
             .find(|k| k["authority"] == authority)
             .unwrap_or_else(|| panic!("no demo key for {authority}"));
-        (k["key_file"].as_str().unwrap().into(), k["passphrase_file"].as_str().unwrap().into())
+        (
+            k["key_file"].as_str().unwrap().into(),
+            k["passphrase_file"].as_str().unwrap().into(),
+        )
     }
 }
 
@@ -89,11 +104,17 @@ fn read_entry(store: &Store, index: u64) -> Entry {
 }
 
 fn put_entry(store: &Store, index: u64, bytes: Vec<u8>) {
-    store.commit(&[Write::put(T::Entries, index.to_be_bytes(), bytes)]).unwrap();
+    store
+        .commit(&[Write::put(T::Entries, index.to_be_bytes(), bytes)])
+        .unwrap();
 }
 
 fn findings_at(findings: &[Value], index: u64) -> Vec<String> {
-    findings.iter().filter(|f| f["index"] == index).map(|f| f["check"].as_str().unwrap().to_string()).collect()
+    findings
+        .iter()
+        .filter(|f| f["index"] == index)
+        .map(|f| f["check"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -116,7 +137,8 @@ fn a_changed_byte_in_a_stored_statement_is_found_at_its_index() {
         let mut bytes = s.entry(k).unwrap().unwrap();
         // One byte inside the signed statement: the last byte of the holder name's first
         // character (a UTF-8 continuation byte, so the text stays valid UTF-8).
-        let at = find(&bytes, "\"holderName\":\"".as_bytes()).expect("holderName in the award") + 16;
+        let at =
+            find(&bytes, "\"holderName\":\"".as_bytes()).expect("holderName in the award") + 16;
         assert_eq!(bytes[at] & 0xC0, 0x80, "a continuation byte");
         bytes[at] ^= 0x01;
         put_entry(s, k, bytes);
@@ -127,7 +149,10 @@ fn a_changed_byte_in_a_stored_statement_is_found_at_its_index() {
         if let Some(i) = f["index"].as_u64() {
             // Stored subtree hashes are grouped under the leaf that completed them, so a later
             // leaf's group may be named too.
-            assert!(i == k || f["check"] == "checkpoint" || (f["check"] == "tree" && i > k), "unexpected finding {f}");
+            assert!(
+                i == k || f["check"] == "checkpoint" || (f["check"] == "tree" && i > k),
+                "unexpected finding {f}"
+            );
         }
     }
 }
@@ -137,10 +162,18 @@ fn a_removed_entry_is_found_at_its_index() {
     let d = demo_db();
     let (_, k) = d.sample_award();
     d.tamper(|s| {
-        s.commit(&[Write { tree: T::Entries, key: k.to_be_bytes().to_vec(), value: None }]).unwrap();
+        s.commit(&[Write {
+            tree: T::Entries,
+            key: k.to_be_bytes().to_vec(),
+            value: None,
+        }])
+        .unwrap();
     });
     let findings = d.audit_finds(k, "entry");
-    let f = findings.iter().find(|f| f["index"] == k && f["check"] == "entry").unwrap();
+    let f = findings
+        .iter()
+        .find(|f| f["index"] == k && f["check"] == "entry")
+        .unwrap();
     assert!(f["found"].as_str().unwrap().contains("missing"), "{f}");
 }
 
@@ -152,10 +185,17 @@ fn two_swapped_entries_are_both_found() {
     d.tamper(|s| {
         let a = s.entry(k).unwrap().unwrap();
         let b = s.entry(j).unwrap().unwrap();
-        s.commit(&[Write::put(T::Entries, k.to_be_bytes(), b), Write::put(T::Entries, j.to_be_bytes(), a)]).unwrap();
+        s.commit(&[
+            Write::put(T::Entries, k.to_be_bytes(), b),
+            Write::put(T::Entries, j.to_be_bytes(), a),
+        ])
+        .unwrap();
     });
     let findings = d.audit_finds(k, "order");
-    assert!(findings_at(&findings, j).contains(&"order".to_string()), "{findings:#?}");
+    assert!(
+        findings_at(&findings, j).contains(&"order".to_string()),
+        "{findings:#?}"
+    );
 }
 
 #[test]
@@ -183,7 +223,13 @@ fn an_entry_appended_behind_the_registrys_back_is_found() {
     };
     let bytes = honors::statement::sign(&st, &key, now).unwrap();
     d.tamper(|s| {
-        let entry = Entry { index: n, time: now, statement: bytes }.encode().unwrap();
+        let entry = Entry {
+            index: n,
+            time: now,
+            statement: bytes,
+        }
+        .encode()
+        .unwrap();
         s.commit(&[
             Write::put(T::Entries, n.to_be_bytes(), entry),
             Write::put(T::Meta, b"size".to_vec(), (n + 1).to_be_bytes().to_vec()),
@@ -191,12 +237,20 @@ fn an_entry_appended_behind_the_registrys_back_is_found() {
         .unwrap();
     });
     // The registry itself now refuses to open (its start-up check) ...
-    d.db.run_when_free(&["award", "list"]).code(3).says(&["integrity check failed"]);
+    d.db.run_when_free(&["award", "list"])
+        .code(3)
+        .says(&["integrity check failed"]);
     // ... but the auditor can still replay it, and is told where: no signed checkpoint covers entry n.
     let findings = d.audit_finds(n, "checkpoint");
     let at_n = findings_at(&findings, n);
-    assert!(!at_n.contains(&"signature".to_string()) && !at_n.contains(&"policy".to_string()), "the entry itself is well-formed: {findings:#?}");
-    assert!(findings.iter().any(|f| f["check"] == "integrity"), "the start-up check is reported too: {findings:#?}");
+    assert!(
+        !at_n.contains(&"signature".to_string()) && !at_n.contains(&"policy".to_string()),
+        "the entry itself is well-formed: {findings:#?}"
+    );
+    assert!(
+        findings.iter().any(|f| f["check"] == "integrity"),
+        "the start-up check is reported too: {findings:#?}"
+    );
 }
 
 #[test]
@@ -211,7 +265,10 @@ fn a_back_dated_entry_is_found_at_its_index() {
     });
     let findings = d.audit_finds(k, "time");
     // Changing the entry also changes its leaf, so the tree no longer matches the checkpoints.
-    assert!(findings.iter().any(|f| f["check"] == "checkpoint"), "{findings:#?}");
+    assert!(
+        findings.iter().any(|f| f["check"] == "checkpoint"),
+        "{findings:#?}"
+    );
 }
 
 #[test]
@@ -220,15 +277,28 @@ fn a_status_changed_without_a_statement_is_found_at_the_award() {
     let (id, k) = d.sample_award();
     assert_eq!(d.db.status_of(&id), "valid");
     d.tamper(|s| {
-        let mut a: Award = codec::decode("award", &s.get(T::Awards, id.as_bytes()).unwrap().unwrap()).unwrap();
-        a.state = AwardState::Revoked { on_us: a.integrated_us, index: k, reason: "quietly withdrawn".into() };
-        s.commit(&[Write::put(T::Awards, id.as_bytes().to_vec(), codec::encode("award", &a).unwrap())]).unwrap();
+        let mut a: Award =
+            codec::decode("award", &s.get(T::Awards, id.as_bytes()).unwrap().unwrap()).unwrap();
+        a.state = AwardState::Revoked {
+            on_us: a.integrated_us,
+            index: k,
+            reason: "quietly withdrawn".into(),
+        };
+        s.commit(&[Write::put(
+            T::Awards,
+            id.as_bytes().to_vec(),
+            codec::encode("award", &a).unwrap(),
+        )])
+        .unwrap();
     });
     // The listing now tells the lie ...
     assert_eq!(d.db.status_of(&id), "revoked");
     // ... and the audit finds that no statement supports it.
     let findings = d.audit_finds(k, "state");
-    let f = findings.iter().find(|f| f["index"] == k && f["check"] == "state").unwrap();
+    let f = findings
+        .iter()
+        .find(|f| f["index"] == k && f["check"] == "state")
+        .unwrap();
     assert!(f["expected"].as_str().unwrap().contains(&id), "{f}");
 }
 
@@ -243,8 +313,16 @@ fn a_registry_rolled_back_to_an_older_copy_is_found_against_a_kept_checkpoint() 
     // The live registry moves on.
     let (key_file, pass_file) = d.key("国家卫生健康委员会");
     d.db.json([
-        "scheme", "define", "--title", "全国改善医疗服务示范医院", "--level", "national",
-        "--key", key_file.to_str().unwrap(), "--passphrase-file", pass_file.to_str().unwrap(),
+        "scheme",
+        "define",
+        "--title",
+        "全国改善医疗服务示范医院",
+        "--level",
+        "national",
+        "--key",
+        key_file.to_str().unwrap(),
+        "--passphrase-file",
+        pass_file.to_str().unwrap(),
     ])
     .code(0);
     assert_eq!(d.db.log_size(), n + 1);
@@ -255,11 +333,20 @@ fn a_registry_rolled_back_to_an_older_copy_is_found_against_a_kept_checkpoint() 
     assert_eq!(d.audit(&["--against", kept_s]).0, 0);
     assert_eq!(d.audit(&["--against", old_cp.to_str().unwrap()]).0, 0);
     // The old copy audits clean on its own: only the kept checkpoint reveals the rollback.
-    let old_db = Demo { tmp: tempfile::tempdir().unwrap(), db: Db::new(&old), report: d.report.clone() };
+    let old_db = Demo {
+        tmp: tempfile::tempdir().unwrap(),
+        db: Db::new(&old),
+        report: d.report.clone(),
+    };
     assert_eq!(old_db.audit(&[]).0, 0);
     let (code, v) = old_db.audit(&["--against", kept_s]);
     assert_eq!(code, 1, "{v:#}");
-    let f = v["findings"].as_array().unwrap().iter().find(|f| f["check"] == "against").unwrap_or_else(|| panic!("{v:#}"));
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == "against")
+        .unwrap_or_else(|| panic!("{v:#}"));
     assert_eq!(f["index"].as_u64(), Some(n), "{f}");
     assert!(f["found"].as_str().unwrap().contains("rolled back"), "{f}");
 }

@@ -38,7 +38,11 @@ struct Browser {
 
 impl Browser {
     fn start(chromium: &Path, chromedriver: &Path) -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let driver = Command::new(chromedriver)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -50,12 +54,16 @@ impl Browser {
         let start = Instant::now();
         loop {
             if let Ok(mut r) = agent.get(&format!("{base}/status")).call() {
-                let v: Value = serde_json::from_slice(&r.body_mut().read_to_vec().unwrap()).unwrap_or(Value::Null);
+                let v: Value = serde_json::from_slice(&r.body_mut().read_to_vec().unwrap())
+                    .unwrap_or(Value::Null);
                 if v["value"]["ready"] == true {
                     break;
                 }
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "chromedriver did not become ready within 30 s");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "chromedriver did not become ready within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
         let profile = tempfile::tempdir().unwrap();
@@ -69,15 +77,32 @@ impl Browser {
                          format!("--user-data-dir={}", profile.path().display())]
             }
         }}});
-        let r = post(&agent, &format!("{base}/session"), caps.to_string().as_bytes());
+        let r = post(
+            &agent,
+            &format!("{base}/session"),
+            caps.to_string().as_bytes(),
+        );
         let v = r.json();
         assert_eq!(r.status, 200, "new WebDriver session: {v}");
-        let session = v["value"]["sessionId"].as_str().expect("a session id").to_string();
-        Browser { driver, base, session, agent, _profile: profile }
+        let session = v["value"]["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_string();
+        Browser {
+            driver,
+            base,
+            session,
+            agent,
+            _profile: profile,
+        }
     }
 
     fn cmd(&self, path: &str, body: Value) -> Value {
-        let r = post(&self.agent, &format!("{}/session/{}{path}", self.base, self.session), body.to_string().as_bytes());
+        let r = post(
+            &self.agent,
+            &format!("{}/session/{}{path}", self.base, self.session),
+            body.to_string().as_bytes(),
+        );
         let v = r.json();
         assert_eq!(r.status, 200, "WebDriver {path}: {v}");
         v["value"].clone()
@@ -105,31 +130,56 @@ impl Browser {
             if let Some(s) = v.as_str() {
                 return s.to_string();
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "no verdict within 30 s; page text: {}", self.text("body"));
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "no verdict within 30 s; page text: {}",
+                self.text("body")
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
 
     fn text(&self, selector: &str) -> String {
         let sel = serde_json::to_string(selector).unwrap();
-        self.js(&format!("const e = document.querySelector({sel}); return e ? e.innerText : null;")).as_str().unwrap_or("").to_string()
+        self.js(&format!(
+            "const e = document.querySelector({sel}); return e ? e.innerText : null;"
+        ))
+        .as_str()
+        .unwrap_or("")
+        .to_string()
     }
 
     /// Every URL the page fetched (its scripts, styles and API calls), from Resource Timing.
     fn fetched(&self) -> Vec<String> {
         let v = self.js("return performance.getEntriesByType('resource').map(e => e.name);");
-        v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap().to_string())
+            .collect()
     }
 
     /// Gives `file` to the `<input type="file">` matched by `selector` (WebDriver Element Send Keys).
     fn upload(&self, selector: &str, file: &Path) {
-        let el = self.cmd("/element", json!({"using": "css selector", "value": selector}));
-        let id = el["element-6066-11e4-a52e-4f735466cecf"].as_str().unwrap_or_else(|| panic!("no element {selector}: {el}")).to_string();
-        self.cmd(&format!("/element/{id}/value"), json!({"text": file.to_str().unwrap()}));
+        let el = self.cmd(
+            "/element",
+            json!({"using": "css selector", "value": selector}),
+        );
+        let id = el["element-6066-11e4-a52e-4f735466cecf"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {selector}: {el}"))
+            .to_string();
+        self.cmd(
+            &format!("/element/{id}/value"),
+            json!({"text": file.to_str().unwrap()}),
+        );
     }
 
     fn screenshot(&self, path: &Path) {
-        let r = get(&self.agent, &format!("{}/session/{}/screenshot", self.base, self.session));
+        let r = get(
+            &self.agent,
+            &format!("{}/session/{}/screenshot", self.base, self.session),
+        );
         assert_eq!(r.status, 200);
         let png = b64d(r.json()["value"].as_str().unwrap());
         std::fs::write(path, png).unwrap();
@@ -138,7 +188,10 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        let _ = self.agent.delete(&format!("{}/session/{}", self.base, self.session)).call();
+        let _ = self
+            .agent
+            .delete(&format!("{}/session/{}", self.base, self.session))
+            .call();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -150,7 +203,10 @@ fn fragment(code: &str) -> String {
 }
 
 fn compact(agent: &ureq::Agent, url: &str, id: &str) -> String {
-    let r = get(agent, &format!("{url}/api/v1/awards/{id}/proof?format=compact"));
+    let r = get(
+        agent,
+        &format!("{url}/api/v1/awards/{id}/proof?format=compact"),
+    );
     assert_eq!(r.status, 200);
     assert!(r.content_type.starts_with("text/plain"));
     String::from_utf8(r.body).unwrap().trim().to_string()
@@ -160,19 +216,31 @@ fn compact(agent: &ureq::Agent, url: &str, id: &str) -> String {
 fn assert_only_expected_fetches(fetched: &[String], origin: &str) {
     assert!(!fetched.is_empty(), "Resource Timing lists nothing");
     for u in fetched {
-        let path = u.strip_prefix(origin).unwrap_or_else(|| panic!("the page fetched {u}, outside {origin}"));
+        let path = u
+            .strip_prefix(origin)
+            .unwrap_or_else(|| panic!("the page fetched {u}, outside {origin}"));
         let ok = path.starts_with("/assets/")
             || path == "/api/v1/trust-roots"
             || (path.starts_with("/api/v1/awards/") && path.ends_with("/proof?format=bundle"));
         assert!(ok, "the page fetched {u}: it may fetch only its assets, the trust roots and the proof bundle");
-        assert!(!(path.starts_with("/api/") && path.contains("verify")), "the page called a verification endpoint: {u}");
+        assert!(
+            !(path.starts_with("/api/") && path.contains("verify")),
+            "the page called a verification endpoint: {u}"
+        );
     }
-    assert!(fetched.iter().any(|u| u.ends_with("/proof?format=bundle")), "the page did not fetch the proof bundle: {fetched:?}");
+    assert!(
+        fetched.iter().any(|u| u.ends_with("/proof?format=bundle")),
+        "the page did not fetch the proof bundle: {fetched:?}"
+    );
 }
 
 #[test]
 fn verification_page_in_chromium() {
-    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
+    let chromium = find(&[
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]);
     let chromedriver = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
     let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
         if std::env::var("HONORS_SKIP_BROWSER").as_deref() == Ok("1") {
@@ -189,41 +257,96 @@ fn verification_page_in_chromium() {
     let demo = demo(&tmp.path().join("d"), None);
 
     // Revoke one valid award with the CLI before serving (the server owns the store).
-    let list = honors().arg("--db").arg(&demo.db).args(["--json", "award", "list", "--status", "valid"]).output().unwrap();
+    let list = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .args(["--json", "award", "list", "--status", "valid"])
+        .output()
+        .unwrap();
     assert!(list.status.success());
-    let valid: Vec<Value> = serde_json::from_slice::<Value>(&list.stdout).unwrap().as_array().unwrap().clone();
+    let valid: Vec<Value> = serde_json::from_slice::<Value>(&list.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone();
     let (revoked_id, key) = valid
         .iter()
-        .find_map(|a| demo.keys.iter().find(|k| a["issuer_id"] == k.id.as_str()).map(|k| (a["id"].as_str().unwrap().to_string(), k)))
+        .find_map(|a| {
+            demo.keys
+                .iter()
+                .find(|k| a["issuer_id"] == k.id.as_str())
+                .map(|k| (a["id"].as_str().unwrap().to_string(), k))
+        })
         .expect("a valid award whose issuer's key the demo has");
     let out = honors()
         .arg("--db")
         .arg(&demo.db)
-        .args(["award", "revoke", &revoked_id, "--reason", "浏览器测试：撤销", "--key"])
+        .args([
+            "award",
+            "revoke",
+            &revoked_id,
+            "--reason",
+            "浏览器测试：撤销",
+            "--key",
+        ])
         .arg(&key.key_file)
         .arg("--passphrase-file")
         .arg(&key.passphrase_file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "award revoke: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "award revoke: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // And correct another (the original becomes `superseded`), for the cross-check of step 7.
     let (corrected_id, key2) = valid
         .iter()
         .filter(|a| a["id"] != revoked_id.as_str())
-        .find_map(|a| demo.keys.iter().find(|k| a["issuer_id"] == k.id.as_str()).map(|k| (a["id"].as_str().unwrap().to_string(), k)))
+        .find_map(|a| {
+            demo.keys
+                .iter()
+                .find(|k| a["issuer_id"] == k.id.as_str())
+                .map(|k| (a["id"].as_str().unwrap().to_string(), k))
+        })
         .expect("another valid award whose issuer's key the demo has");
     let out = honors()
         .arg("--db")
         .arg(&demo.db)
-        .args(["award", "correct", &corrected_id, "--sub-unit", "更正测试科", "--reason", "浏览器测试：更正", "--key"])
+        .args([
+            "award",
+            "correct",
+            &corrected_id,
+            "--sub-unit",
+            "更正测试科",
+            "--reason",
+            "浏览器测试：更正",
+            "--key",
+        ])
         .arg(&key2.key_file)
         .arg("--passphrase-file")
         .arg(&key2.passphrase_file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "award correct: {}", String::from_utf8_lossy(&out.stderr));
-    let revoked_uscc = valid.iter().find(|a| a["id"] == revoked_id.as_str()).unwrap()["holder_uscc"].clone();
-    let valid_award = valid.iter().find(|a| a["id"] != revoked_id.as_str() && a["id"] != corrected_id.as_str() && a["holder_uscc"] == revoked_uscc).expect("another valid award of the same holder").clone();
+    assert!(
+        out.status.success(),
+        "award correct: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let revoked_uscc = valid
+        .iter()
+        .find(|a| a["id"] == revoked_id.as_str())
+        .unwrap()["holder_uscc"]
+        .clone();
+    let valid_award = valid
+        .iter()
+        .find(|a| {
+            a["id"] != revoked_id.as_str()
+                && a["id"] != corrected_id.as_str()
+                && a["holder_uscc"] == revoked_uscc
+        })
+        .expect("another valid award of the same holder")
+        .clone();
     let valid_id = valid_award["id"].as_str().unwrap().to_string();
 
     let server = Server::start(&demo.db, &[]);
@@ -231,7 +354,10 @@ fn verification_page_in_chromium() {
     let agent = agent();
     // No server-side verification: there is no verify endpoint to call.
     assert_eq!(get(&agent, &format!("{url}/api/v1/verify")).status, 404);
-    assert_eq!(post(&agent, &format!("{url}/api/v1/verify"), b"{}").status, 404);
+    assert_eq!(
+        post(&agent, &format!("{url}/api/v1/verify"), b"{}").status,
+        404
+    );
     // The pages are served with a policy that forbids requests to any other origin.
     let page = get(&agent, &format!("{url}/verify"));
     assert_eq!(page.status, 200);
@@ -246,11 +372,27 @@ fn verification_page_in_chromium() {
     assert_eq!(browser.verdict(), "valid", "{}", browser.text("#result"));
     assert_eq!(browser.text("#verdict"), "有效", "Chinese first");
     let details = browser.text("#details");
-    assert!(details.contains(valid_award["holder_name"].as_str().unwrap()), "{details}");
-    assert!(details.contains(valid_award["title"].as_str().unwrap()), "{details}");
-    assert!(details.contains(&format!("截至日志检查点 {size}")), "{details}");
+    assert!(
+        details.contains(valid_award["holder_name"].as_str().unwrap()),
+        "{details}"
+    );
+    assert!(
+        details.contains(valid_award["title"].as_str().unwrap()),
+        "{details}"
+    );
+    assert!(
+        details.contains(&format!("截至日志检查点 {size}")),
+        "{details}"
+    );
     let checks = browser.text("#checks");
-    for check in ["checkpoint", "inclusion", "signatures", "award", "chain", "status"] {
+    for check in [
+        "checkpoint",
+        "inclusion",
+        "signatures",
+        "award",
+        "chain",
+        "status",
+    ] {
         assert!(checks.contains(check), "check {check} missing: {checks}");
     }
     assert!(!checks.contains('✗'), "{checks}");
@@ -261,7 +403,9 @@ fn verification_page_in_chromium() {
     // English on request.
     browser.js("document.getElementById('lang').click();");
     assert_eq!(browser.text("#verdict"), "Valid");
-    assert!(browser.text("#details").contains(&format!("as of log checkpoint {size}")));
+    assert!(browser
+        .text("#details")
+        .contains(&format!("as of log checkpoint {size}")));
     browser.js("document.getElementById('lang').click();");
 
     // The same code put into a URL unescaped (its base45 '%' left as is) verifies too.
@@ -278,7 +422,9 @@ fn verification_page_in_chromium() {
     assert_only_expected_fetches(&browser.fetched(), &url);
 
     // 3. One character of the credential changed (a digit of the holder's USCC), re-encoded.
-    let mut credential = String::from_utf8(honors::compact::decode(&compact(&agent, &url, &valid_id)).unwrap()).unwrap();
+    let mut credential =
+        String::from_utf8(honors::compact::decode(&compact(&agent, &url, &valid_id)).unwrap())
+            .unwrap();
     let at = credential.find("\"identityHash\":\"").unwrap() + "\"identityHash\":\"".len() + 5;
     let digit = credential.as_bytes()[at];
     let other = if digit == b'9' { "8" } else { "9" };
@@ -286,7 +432,11 @@ fn verification_page_in_chromium() {
     let tampered = honors::compact::encode(credential.as_bytes());
     browser.goto(&format!("{url}/verify#{}", fragment(&tampered)));
     assert_eq!(browser.verdict(), "invalid", "{}", browser.text("#result"));
-    assert!(browser.text("#checks").contains("signatures"), "{}", browser.text("#checks"));
+    assert!(
+        browser.text("#checks").contains("signatures"),
+        "{}",
+        browser.text("#checks")
+    );
 
     // 4. The visitor's own trust roots: the right ones give `valid`, ones with another log key `invalid`.
     let toml = std::fs::read_to_string(&demo.trust).unwrap();
@@ -300,16 +450,26 @@ fn verification_page_in_chromium() {
     use_trust(&toml);
     assert_eq!(browser.verdict(), "valid", "{}", browser.text("#result"));
     assert!(browser.text(".trust").contains("您提供的信任根"));
-    let origin = get(&agent, &format!("{url}/api/v1/log/key")).json()["origin"].as_str().unwrap().to_string();
+    let origin = get(&agent, &format!("{url}/api/v1/log/key")).json()["origin"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let vkey = log_vkey(&agent, &url);
     // Another key under the same name (the key of docs/FORMATS.md's example, with this log's name).
     let foreign = format!("{origin}+3637d4b2+AU/HkibpBaMxwhVabDy+0/JVga7M8sInBgEaMvW/LKYI");
     use_trust(&toml.replace(&vkey, &foreign));
     assert_eq!(browser.verdict(), "invalid", "{}", browser.text("#result"));
-    assert!(browser.text("#checks").contains("checkpoint"), "{}", browser.text("#checks"));
+    assert!(
+        browser.text("#checks").contains("checkpoint"),
+        "{}",
+        browser.text("#checks")
+    );
 
     // 5. A proof bundle file uploaded on the page (no code, no fetch of the bundle).
-    let bundle = get(&agent, &format!("{url}/api/v1/awards/{revoked_id}/proof?format=bundle"));
+    let bundle = get(
+        &agent,
+        &format!("{url}/api/v1/awards/{revoked_id}/proof?format=bundle"),
+    );
     assert_eq!(bundle.status, 200);
     let bundle_file = tmp.path().join("revoked.bundle.json");
     std::fs::write(&bundle_file, &bundle.body).unwrap();
@@ -318,7 +478,10 @@ fn verification_page_in_chromium() {
     browser.upload("#bundle-file", &bundle_file);
     assert_eq!(browser.verdict(), "revoked", "{}", browser.text("#result"));
     let fetched = browser.fetched();
-    assert!(!fetched.iter().any(|u| u.contains("/proof?")), "an uploaded bundle needs no fetch of a bundle: {fetched:?}");
+    assert!(
+        !fetched.iter().any(|u| u.contains("/proof?")),
+        "an uploaded bundle needs no fetch of a bundle: {fetched:?}"
+    );
 
     // 6. The search page lists the holder's honors with their status, each linking to /verify#CODE.
     let uscc = valid_award["holder_uscc"].as_str().unwrap();
@@ -331,11 +494,18 @@ fn verification_page_in_chromium() {
         if let Some(h) = v.as_str() {
             break h.to_string();
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "the search page shows no verify link: {}", browser.text("main"));
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the search page shows no verify link: {}",
+            browser.text("main")
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(browser.text("#results").contains("有效"));
-    assert!(browser.text("#results").contains("已撤销"), "the revoked award is listed as such");
+    assert!(
+        browser.text("#results").contains("已撤销"),
+        "the revoked award is listed as such"
+    );
     browser.screenshot(&std::env::temp_dir().join("honors-search-page.png"));
     browser.goto(&format!("{url}{href}"));
     assert_eq!(browser.verdict(), "valid");
@@ -363,7 +533,13 @@ fn verification_page_in_chromium() {
     assert!(r["n"].as_u64().unwrap() >= 80, "{r}");
     assert_eq!(r["diff"], json!([]), "the page and the registry disagree");
     for verdict in ["valid", "expired", "revoked", "suspended", "superseded"] {
-        assert!(r["seen"][verdict].as_u64().unwrap_or(0) >= 1, "no {verdict} award among the demo's: {r}");
+        assert!(
+            r["seen"][verdict].as_u64().unwrap_or(0) >= 1,
+            "no {verdict} award among the demo's: {r}"
+        );
     }
-    eprintln!("the page's verdicts on all {} awards equal the registry's: {}", r["n"], r["seen"]);
+    eprintln!(
+        "the page's verdicts on all {} awards equal the registry's: {}",
+        r["n"], r["seen"]
+    );
 }

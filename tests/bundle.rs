@@ -23,7 +23,10 @@ struct Shared {
 
 fn shared() -> &'static Shared {
     static S: OnceLock<Shared> = OnceLock::new();
-    S.get_or_init(|| Shared { demo: Demo::new(), lock: Mutex::new(()) })
+    S.get_or_init(|| Shared {
+        demo: Demo::new(),
+        lock: Mutex::new(()),
+    })
 }
 
 impl Shared {
@@ -49,9 +52,19 @@ impl Shared {
 fn assert_verdict(got: &(i32, Value), verdict: &str) {
     let (code, v) = got;
     assert_eq!(v["verdict"], verdict, "verdict: {v:#}");
-    assert_eq!(*code, if verdict == "valid" { 0 } else { 1 }, "exit code for {verdict}: {v:#}");
-    assert!(v["reason"].as_str().is_some_and(|r| !r.is_empty()), "a reason: {v:#}");
-    assert!(v["checks"].as_array().is_some_and(|c| !c.is_empty()), "a list of checks: {v:#}");
+    assert_eq!(
+        *code,
+        if verdict == "valid" { 0 } else { 1 },
+        "exit code for {verdict}: {v:#}"
+    );
+    assert!(
+        v["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "a reason: {v:#}"
+    );
+    assert!(
+        v["checks"].as_array().is_some_and(|c| !c.is_empty()),
+        "a list of checks: {v:#}"
+    );
 }
 
 #[test]
@@ -61,24 +74,70 @@ fn valid_bundle_verifies_with_nothing_but_the_trust_roots() {
     let got = verify_bundle_alone(&bundle, &s.demo.trust, &[]);
     assert_verdict(&got, "valid");
     let v = &got.1;
-    let checks: Vec<&str> = v["checks"].as_array().unwrap().iter().map(|c| c["check"].as_str().unwrap()).collect();
-    assert_eq!(checks, ["bundle", "checkpoint", "inclusion", "signatures", "award", "replay", "chain", "status"]);
-    assert!(v["checks"].as_array().unwrap().iter().all(|c| c["ok"] == true));
+    let checks: Vec<&str> = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            "bundle",
+            "checkpoint",
+            "inclusion",
+            "signatures",
+            "award",
+            "replay",
+            "chain",
+            "status"
+        ]
+    );
+    assert!(v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["ok"] == true));
     assert_eq!(v["award_id"], award["id"]);
     let size = v["as_of_tree_size"].as_u64().expect("as of checkpoint N");
     assert!(size > award["index"].as_u64().unwrap());
-    assert!(v["checks"][6]["detail"].as_str().unwrap().contains("(root in the trust roots)"), "chain ends at a root: {v:#}");
+    assert!(
+        v["checks"][6]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("(root in the trust roots)"),
+        "chain ends at a root: {v:#}"
+    );
     // The human form says "as of checkpoint N".
-    let dir = bare_dir(&[("b.json", &bundle), ("t.toml", &std::fs::read(&s.demo.trust).unwrap())]);
-    let out = honors().current_dir(dir.path()).args(["verify", "b.json", "--trust", "t.toml"]).output().unwrap();
+    let dir = bare_dir(&[
+        ("b.json", &bundle),
+        ("t.toml", &std::fs::read(&s.demo.trust).unwrap()),
+    ]);
+    let out = honors()
+        .current_dir(dir.path())
+        .args(["verify", "b.json", "--trust", "t.toml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("as of checkpoint {size}")));
     // The bundle carries the issuer's accreditation chain up to a root.
     let b = json(&bundle);
     assert_eq!(b["format"], "honors-bundle/v1");
-    let types: Vec<String> = b["entries"].as_array().unwrap().iter().map(type_of).collect();
-    for t in ["HonorsSchemeDefinition", "HonorsHolderRegistration", "OpenBadgeCredential"] {
-        assert!(types.iter().any(|x| x == t), "bundle lacks a {t}: {types:?}");
+    let types: Vec<String> = b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(type_of)
+        .collect();
+    for t in [
+        "HonorsSchemeDefinition",
+        "HonorsHolderRegistration",
+        "OpenBadgeCredential",
+    ] {
+        assert!(
+            types.iter().any(|x| x == t),
+            "bundle lacks a {t}: {types:?}"
+        );
     }
 }
 
@@ -88,13 +147,20 @@ fn validity_dates_give_expired_and_not_yet_valid() {
     let (award, bundle) = s.valid_bundle();
     let until = award["valid_until"].as_str().unwrap();
     let after: jiff::civil::Date = until.parse().unwrap();
-    let after = after.checked_add(jiff::Span::new().days(1)).unwrap().to_string();
+    let after = after
+        .checked_add(jiff::Span::new().days(1))
+        .unwrap()
+        .to_string();
     let got = verify_bundle_alone(&bundle, &s.demo.trust, &["--at", &after]);
     assert_verdict(&got, "expired");
     assert!(got.1["reason"].as_str().unwrap().contains(until));
     let got = verify_bundle_alone(&bundle, &s.demo.trust, &["--at", "1999-01-01"]);
     assert_verdict(&got, "not_yet_valid");
-    let got = verify_bundle_alone(&bundle, &s.demo.trust, &["--at", award["valid_from"].as_str().unwrap()]);
+    let got = verify_bundle_alone(
+        &bundle,
+        &s.demo.trust,
+        &["--at", award["valid_from"].as_str().unwrap()],
+    );
     assert_verdict(&got, "valid");
 }
 
@@ -103,8 +169,16 @@ fn suspended_and_revoked_awards_carry_their_status_statements() {
     let s = shared();
     for status in ["suspended", "revoked"] {
         let bundle = s.with(|d| d.bundle(d.award_where(status, |_| true)["id"].as_str().unwrap()));
-        let types: Vec<String> = json(&bundle)["entries"].as_array().unwrap().iter().map(type_of).collect();
-        assert!(types.iter().any(|t| t == "HonorsStatusChange"), "{status} bundle lacks the status change: {types:?}");
+        let types: Vec<String> = json(&bundle)["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(type_of)
+            .collect();
+        assert!(
+            types.iter().any(|t| t == "HonorsStatusChange"),
+            "{status} bundle lacks the status change: {types:?}"
+        );
         let got = verify_bundle_alone(&bundle, &s.demo.trust, &[]);
         assert_verdict(&got, status);
     }
@@ -116,13 +190,32 @@ fn a_corrected_award_is_superseded() {
     let a = d.award_where("valid", |a| a["issuer"] != "河南省卫生健康委员会");
     let id = a["id"].as_str().unwrap();
     let (key, pass) = d.key_of(a["issuer_id"].as_str().unwrap());
-    let out: Value = serde_json::from_str(&d.ok(&["award", "correct", id, "--reason", "更正证书信息", "--key", &key, "--passphrase-file", &pass, "--json"])).unwrap();
+    let out: Value = serde_json::from_str(&d.ok(&[
+        "award",
+        "correct",
+        id,
+        "--reason",
+        "更正证书信息",
+        "--key",
+        &key,
+        "--passphrase-file",
+        &pass,
+        "--json",
+    ]))
+    .unwrap();
     let new_id = out["id"].as_str().unwrap().to_string();
     let bundle = d.bundle(id);
     let got = verify_bundle_alone(&bundle, &d.trust, &[]);
     assert_verdict(&got, "superseded");
-    assert!(got.1["reason"].as_str().unwrap().contains(&new_id), "names the new award: {:#}", got.1);
-    assert_verdict(&verify_bundle_alone(&d.bundle(&new_id), &d.trust, &[]), "valid");
+    assert!(
+        got.1["reason"].as_str().unwrap().contains(&new_id),
+        "names the new award: {:#}",
+        got.1
+    );
+    assert_verdict(
+        &verify_bundle_alone(&d.bundle(&new_id), &d.trust, &[]),
+        "valid",
+    );
 }
 
 #[test]
@@ -137,44 +230,108 @@ fn a_key_revoked_before_the_award_was_logged_voids_it_and_one_revoked_after_does
         .filter(|a| a["status"] == "valid")
         .filter(|a| {
             let au = authority(a["issuer_id"].as_str().unwrap());
-            !au["parent"].is_null() && au["successor"].is_null() && au["keys"].as_array().unwrap().len() == 1
+            !au["parent"].is_null()
+                && au["successor"].is_null()
+                && au["keys"].as_array().unwrap().len() == 1
         })
         .collect();
     let first = candidates[0].clone();
-    let second = candidates.iter().find(|a| a["issuer_id"] != first["issuer_id"]).expect("two issuers").clone();
+    let second = candidates
+        .iter()
+        .find(|a| a["issuer_id"] != first["issuer_id"])
+        .expect("two issuers")
+        .clone();
     let revoke = |award: &Value, compromised_at: &str| {
         let au = authority(award["issuer_id"].as_str().unwrap());
-        let did = d.credential(award["id"].as_str().unwrap())["issuer"]["id"].as_str().unwrap().to_string();
+        let did = d.credential(award["id"].as_str().unwrap())["issuer"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let (key, pass) = d.key_of(au["parent"].as_str().unwrap());
-        d.ok(&["authority", "revoke-key", "--did", &did, "--compromised-at", compromised_at, "--reason", "测试：密钥泄露", "--key", &key, "--passphrase-file", &pass]);
+        d.ok(&[
+            "authority",
+            "revoke-key",
+            "--did",
+            &did,
+            "--compromised-at",
+            compromised_at,
+            "--reason",
+            "测试：密钥泄露",
+            "--key",
+            &key,
+            "--passphrase-file",
+            &pass,
+        ]);
     };
     // Compromised since 2020: the award was logged (today) after that.
     revoke(&first, "2020-01-01");
     let bundle = d.bundle(first["id"].as_str().unwrap());
-    let types: Vec<String> = json(&bundle)["entries"].as_array().unwrap().iter().map(type_of).collect();
-    assert!(types.iter().any(|t| t == "HonorsKeyRevocation"), "the revocation is carried: {types:?}");
+    let types: Vec<String> = json(&bundle)["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(type_of)
+        .collect();
+    assert!(
+        types.iter().any(|t| t == "HonorsKeyRevocation"),
+        "the revocation is carried: {types:?}"
+    );
     let got = verify_bundle_alone(&bundle, &d.trust, &[]);
     assert_verdict(&got, "invalid");
-    assert!(got.1["reason"].as_str().unwrap().contains("compromised"), "{:#}", got.1);
+    assert!(
+        got.1["reason"].as_str().unwrap().contains("compromised"),
+        "{:#}",
+        got.1
+    );
     // Compromised from a date after the award was logged: the award stands.
-    let later = jiff::Zoned::now().date().checked_add(jiff::Span::new().days(2)).unwrap().to_string();
+    let later = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::Span::new().days(2))
+        .unwrap()
+        .to_string();
     revoke(&second, &later);
     let got = verify_bundle_alone(&d.bundle(second["id"].as_str().unwrap()), &d.trust, &[]);
     assert_verdict(&got, "valid");
-    assert!(got.1["checks"][6]["detail"].as_str().unwrap().contains("after the award was logged"), "{:#}", got.1);
+    assert!(
+        got.1["checks"][6]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("after the award was logged"),
+        "{:#}",
+        got.1
+    );
 }
 
 /// Entries of a bundle other than the award, by statement type.
 fn index_of_type(b: &Value, t: &str) -> Vec<usize> {
-    b["entries"].as_array().unwrap().iter().enumerate().filter(|(_, e)| type_of(e) == t).map(|(i, _)| i).collect()
+    b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| type_of(e) == t)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// The entry that accredited the award's issuer (its key is the award's issuer.id).
 fn issuer_accreditation(b: &Value) -> usize {
     let entries = b["entries"].as_array().unwrap();
-    let award = entries.iter().map(statement_of).find(|s| s["id"] == b["award"]).unwrap();
+    let award = entries
+        .iter()
+        .map(statement_of)
+        .find(|s| s["id"] == b["award"])
+        .unwrap();
     let did = award["issuer"]["id"].as_str().unwrap();
-    entries.iter().position(|e| type_of(e) == "HonorsAccreditation" && statement_of(e)["credentialSubject"].to_string().contains(did)).expect("the issuer's accreditation is in the bundle")
+    entries
+        .iter()
+        .position(|e| {
+            type_of(e) == "HonorsAccreditation"
+                && statement_of(e)["credentialSubject"]
+                    .to_string()
+                    .contains(did)
+        })
+        .expect("the issuer's accreditation is in the bundle")
 }
 
 #[test]
@@ -195,14 +352,35 @@ fn an_issuer_whose_accreditation_is_removed_or_replaced_is_not_entitled() {
     assert_eq!(failed_check(&got.1), "replay", "{:#}", got.1);
     // The issuer's first statement in the bundle (its own scheme, or the award) fails: its key
     // belongs to no authority.
-    assert!(got.1["reason"].as_str().unwrap().contains("belongs to no authority"), "{:#}", got.1);
+    assert!(
+        got.1["reason"]
+            .as_str()
+            .unwrap()
+            .contains("belongs to no authority"),
+        "{:#}",
+        got.1
+    );
     // Replaced by another authority's accreditation from the same log (with a valid proof).
-    let have: Vec<Value> = b["entries"].as_array().unwrap().iter().map(|e| e["index"].clone()).collect();
+    let have: Vec<Value> = b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["index"].clone())
+        .collect();
     let other_accr = s.with(|d| {
-        let accredited: Vec<Value> = d.authorities().into_iter().filter(|x| !x["parent"].is_null()).map(|x| x["id"].clone()).collect();
+        let accredited: Vec<Value> = d
+            .authorities()
+            .into_iter()
+            .filter(|x| !x["parent"].is_null())
+            .map(|x| x["id"].clone())
+            .collect();
         d.awards()
             .iter()
-            .filter(|x| x["status"] == "valid" && x["issuer_id"] != a["issuer_id"] && accredited.contains(&x["issuer_id"]))
+            .filter(|x| {
+                x["status"] == "valid"
+                    && x["issuer_id"] != a["issuer_id"]
+                    && accredited.contains(&x["issuer_id"])
+            })
             .map(|x| json(&d.bundle(x["id"].as_str().unwrap())))
             .map(|o| o["entries"][issuer_accreditation(&o)].clone())
             .find(|e| !have.contains(&e["index"]))
@@ -228,7 +406,12 @@ fn a_removed_chain_statement_makes_the_bundle_invalid() {
         b["entries"].as_array_mut().unwrap().remove(i);
         let got = verify_bundle_alone(&bytes(&b), &s.demo.trust, &[]);
         assert_verdict(&got, "invalid");
-        assert_eq!(failed_check(&got.1), "replay", "without the {t}: {:#}", got.1);
+        assert_eq!(
+            failed_check(&got.1),
+            "replay",
+            "without the {t}: {:#}",
+            got.1
+        );
     }
 }
 
@@ -239,7 +422,17 @@ fn a_checkpoint_signed_by_an_unknown_key_is_invalid() {
     // Another registry's log key in place of the demo's.
     let other = tempfile::TempDir::new().unwrap();
     let db = other.path().join("reg");
-    honors().env("HONORS_LOG_PASSPHRASE", "another-log").args(["--db", db.to_str().unwrap(), "init", "--origin", "demo.honors.example/registry"]).assert().success();
+    honors()
+        .env("HONORS_LOG_PASSPHRASE", "another-log")
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "init",
+            "--origin",
+            "demo.honors.example/registry",
+        ])
+        .assert()
+        .success();
     let theirs = std::fs::read_to_string(db.join("trust-roots.toml")).unwrap();
     let their_log = &theirs[theirs.find("[[log]]").unwrap()..];
     let ours = std::fs::read_to_string(&s.demo.trust).unwrap();
@@ -256,14 +449,18 @@ fn an_edited_inclusion_proof_is_invalid() {
     let (_, bundle) = s.valid_bundle();
     let mut b = json(&bundle);
     let last = b["entries"].as_array().unwrap().len() - 1;
-    b["entries"][last]["proof"][0] = Value::String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into());
+    b["entries"][last]["proof"][0] =
+        Value::String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into());
     let got = verify_bundle_alone(&bytes(&b), &s.demo.trust, &[]);
     assert_verdict(&got, "invalid");
     assert_eq!(failed_check(&got.1), "inclusion");
     // A proof hash dropped.
     let mut b = json(&bundle);
     b["entries"][0]["proof"].as_array_mut().unwrap().pop();
-    assert_eq!(failed_check(&verify_bundle_alone(&bytes(&b), &s.demo.trust, &[]).1), "inclusion");
+    assert_eq!(
+        failed_check(&verify_bundle_alone(&bytes(&b), &s.demo.trust, &[]).1),
+        "inclusion"
+    );
 }
 
 #[test]
@@ -271,7 +468,12 @@ fn an_edited_award_is_invalid() {
     let s = shared();
     let (award, bundle) = s.valid_bundle();
     let mut b = json(&bundle);
-    let i = b["entries"].as_array().unwrap().iter().position(|e| statement_of(e)["id"] == award["id"]).unwrap();
+    let i = b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| statement_of(e)["id"] == award["id"])
+        .unwrap();
     let text = b["entries"][i]["entry"].as_str().unwrap().to_string();
     let title = award["title"].as_str().unwrap();
     let edited = text.replace(title, &format!("{title}（特等）"));
@@ -279,11 +481,19 @@ fn an_edited_award_is_invalid() {
     b["entries"][i]["entry"] = Value::String(edited);
     let got = verify_bundle_alone(&bytes(&b), &s.demo.trust, &[]);
     assert_verdict(&got, "invalid");
-    assert_eq!(failed_check(&got.1), "inclusion", "the edited entry is no longer the logged leaf: {:#}", got.1);
+    assert_eq!(
+        failed_check(&got.1),
+        "inclusion",
+        "the edited entry is no longer the logged leaf: {:#}",
+        got.1
+    );
     // The award id changed in the bundle's own field only: the bundle holds no such award.
     let mut b = json(&bundle);
     b["award"] = Value::String("urn:uuid:01a207db-0000-7000-8000-000000000000".into());
-    assert_eq!(failed_check(&verify_bundle_alone(&bytes(&b), &s.demo.trust, &[]).1), "award");
+    assert_eq!(
+        failed_check(&verify_bundle_alone(&bytes(&b), &s.demo.trust, &[]).1),
+        "award"
+    );
 }
 
 #[test]
@@ -292,9 +502,24 @@ fn a_newer_status_must_extend_the_same_log() {
     let a = d.award_where("valid", |a| a["issuer"] != "河南省卫生健康委员会");
     let id = a["id"].as_str().unwrap();
     let old = d.bundle(id);
-    let old_size = verify_bundle_alone(&old, &d.trust, &[]).1["as_of_tree_size"].as_u64().unwrap().to_string();
+    let old_size = verify_bundle_alone(&old, &d.trust, &[]).1["as_of_tree_size"]
+        .as_u64()
+        .unwrap()
+        .to_string();
     let (key, pass) = d.key_of(a["issuer_id"].as_str().unwrap());
-    d.ok(&["award", "suspend", id, "--reason", "限期整改", "--on", "2025-01-01", "--key", &key, "--passphrase-file", &pass]);
+    d.ok(&[
+        "award",
+        "suspend",
+        id,
+        "--reason",
+        "限期整改",
+        "--on",
+        "2025-01-01",
+        "--key",
+        &key,
+        "--passphrase-file",
+        &pass,
+    ]);
     let newer = d.ok(&["prove", id, "--format", "bundle", "--since", &old_size]);
     let bare_newer = d.ok(&["prove", id, "--format", "bundle"]);
     let checkpoint_since = d.ok(&["log", "checkpoint", "--since", &old_size]);
@@ -319,12 +544,18 @@ fn a_newer_status_must_extend_the_same_log() {
         let got = verify_in(p, "old.json", "t.toml", &["--status", f]);
         assert_verdict(&got, "invalid");
         assert_eq!(failed_check(&got.1), "newer", "{f}: {:#}", got.1);
-        assert!(got.1["reason"].as_str().unwrap().contains("consistency proof"));
+        assert!(got.1["reason"]
+            .as_str()
+            .unwrap()
+            .contains("consistency proof"));
     }
     // A newer checkpoint with its proof: consistent, but the status stays as of the bundle.
     let got = verify_in(p, "old.json", "t.toml", &["--status", "checkpoint.txt"]);
     assert_verdict(&got, "valid");
-    assert_eq!(got.1["as_of_tree_size"].as_u64().unwrap().to_string(), old_size);
+    assert_eq!(
+        got.1["as_of_tree_size"].as_u64().unwrap().to_string(),
+        old_size
+    );
     // A bundle from another log (a fork) cannot pass as newer.
     let s = shared();
     let (_, foreign) = s.valid_bundle();
@@ -341,35 +572,78 @@ fn input_is_told_apart_and_unreadable_input_exits_2() {
     let trust = std::fs::read(&s.demo.trust).unwrap();
     let mut damaged = bundle.clone();
     damaged.truncate(bundle.len() / 2);
-    let dir = bare_dir(&[("vc.json", credential.as_bytes()), ("junk.bin", b"\x00\x01not json"), ("damaged.json", &damaged), ("t.toml", &trust)]);
-    let out = honors().current_dir(dir.path()).args(["verify", "vc.json", "--trust", "t.toml"]).output().unwrap();
+    let dir = bare_dir(&[
+        ("vc.json", credential.as_bytes()),
+        ("junk.bin", b"\x00\x01not json"),
+        ("damaged.json", &damaged),
+        ("t.toml", &trust),
+    ]);
+    let out = honors()
+        .current_dir(dir.path())
+        .args(["verify", "vc.json", "--trust", "t.toml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "a bare credential needs --db");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--db"));
-    let out = honors().current_dir(dir.path()).args(["verify", "junk.bin", "--trust", "t.toml"]).output().unwrap();
+    let out = honors()
+        .current_dir(dir.path())
+        .args(["verify", "junk.bin", "--trust", "t.toml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let got = verify_in(dir.path(), "damaged.json", "t.toml", &[]);
     assert_verdict(&got, "invalid");
     assert_eq!(failed_check(&got.1), "bundle");
     // The same credential with the registry: valid.
     let db = s.demo.db().to_string();
-    let out = s.with(|_| honors().current_dir(dir.path()).args(["--db", &db, "verify", "vc.json", "--trust", "t.toml", "--json"]).output().unwrap());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = s.with(|_| {
+        honors()
+            .current_dir(dir.path())
+            .args([
+                "--db", &db, "verify", "vc.json", "--trust", "t.toml", "--json",
+            ])
+            .output()
+            .unwrap()
+    });
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
 fn compact_codes_of_demo_awards_fit_a_qr_code() {
     let s = shared();
-    let ids: Vec<String> = s.with(|d| d.awards().iter().map(|a| a["id"].as_str().unwrap().to_string()).collect());
+    let ids: Vec<String> = s.with(|d| {
+        d.awards()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    });
     let mut longest = 0;
     for id in ids.iter().step_by(7) {
         let code = s.with(|d| d.ok(&["prove", id, "--format", "compact"]));
         let code = code.trim_end();
         assert!(code.starts_with("HONORS1:"));
-        assert!(code.bytes().all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b)), "QR alphanumeric only");
+        assert!(
+            code.bytes()
+                .all(|b| b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:".contains(&b)),
+            "QR alphanumeric only"
+        );
         let vc = s.with(|d| d.ok(&["prove", id, "--format", "vc"]));
-        assert_eq!(honors::compact::decode(code).unwrap(), vc.trim_end().as_bytes(), "the code holds the exact credential");
+        assert_eq!(
+            honors::compact::decode(code).unwrap(),
+            vc.trim_end().as_bytes(),
+            "the code holds the exact credential"
+        );
         let version = honors::qr::symbol(code).unwrap().version;
-        assert!(version <= 22, "{} characters need QR version {version}", code.len());
+        assert!(
+            version <= 22,
+            "{} characters need QR version {version}",
+            code.len()
+        );
         longest = longest.max(code.len());
     }
     assert!(longest < 1000, "longest code {longest}");
@@ -377,7 +651,10 @@ fn compact_codes_of_demo_awards_fit_a_qr_code() {
 
 /// Finds zbarimg, or fails with what to install (unless HONORS_SKIP_ZBAR=1).
 fn zbarimg() -> Option<&'static str> {
-    let found = std::process::Command::new("zbarimg").arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = std::process::Command::new("zbarimg")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if found {
         return Some("zbarimg");
     }
@@ -389,9 +666,21 @@ fn zbarimg() -> Option<&'static str> {
 }
 
 fn zbar_decode(path: &Path) -> String {
-    let out = std::process::Command::new("zbarimg").args(["--quiet", "--raw"]).arg(path).output().expect("zbarimg runs");
-    assert!(out.status.success(), "zbarimg could not read {}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("zbarimg prints text").trim_end_matches('\n').to_string()
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(path)
+        .output()
+        .expect("zbarimg runs");
+    assert!(
+        out.status.success(),
+        "zbarimg could not read {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("zbarimg prints text")
+        .trim_end_matches('\n')
+        .to_string()
 }
 
 #[test]
@@ -403,41 +692,115 @@ fn a_qr_code_from_honors_decodes_with_zbarimg_and_verifies() {
     let dir = tempfile::TempDir::new().unwrap();
     let png = dir.path().join("award.png");
     let code = s.with(|d| {
-        d.ok(&["prove", id, "--format", "qr-png", "-o", png.to_str().unwrap()]);
+        d.ok(&[
+            "prove",
+            id,
+            "--format",
+            "qr-png",
+            "-o",
+            png.to_str().unwrap(),
+        ]);
         d.ok(&["prove", id, "--format", "compact"])
     });
     let decoded = zbar_decode(&png);
-    assert_eq!(decoded, code.trim_end(), "zbarimg reads back the compact code");
+    assert_eq!(
+        decoded,
+        code.trim_end(),
+        "zbarimg reads back the compact code"
+    );
     // Alone, the code proves the signature only.
-    let out = honors().current_dir(dir.path()).args(["verify", &decoded, "--trust", s.demo.trust(), "--json"]).output().unwrap();
+    let out = honors()
+        .current_dir(dir.path())
+        .args(["verify", &decoded, "--trust", s.demo.trust(), "--json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "invalid");
     assert_eq!(v["reason"], honors::verify::SIGNATURE_ONLY);
-    assert!(v["checks"].as_array().unwrap().iter().any(|c| c["check"] == "signature" && c["ok"] == true));
+    assert!(v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["check"] == "signature" && c["ok"] == true));
     // With the registry, the registry's verdict; a file holding the code works too.
     std::fs::write(dir.path().join("code.txt"), format!("{decoded}\n")).unwrap();
     let db = s.demo.db().to_string();
-    let out = s.with(|_| honors().current_dir(dir.path()).args(["--db", &db, "verify", "code.txt", "--trust", s.demo.trust(), "--json"]).output().unwrap());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = s.with(|_| {
+        honors()
+            .current_dir(dir.path())
+            .args([
+                "--db",
+                &db,
+                "verify",
+                "code.txt",
+                "--trust",
+                s.demo.trust(),
+                "--json",
+            ])
+            .output()
+            .unwrap()
+    });
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "valid");
-    assert!(v["checks"].as_array().unwrap().iter().any(|c| c["check"] == "compact"));
+    assert!(v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["check"] == "compact"));
     // The SVG forms render to the same code where a renderer is installed.
     let svg = dir.path().join("qr.svg");
     let cert = dir.path().join("cert.svg");
     s.with(|d| {
-        d.ok(&["prove", id, "--format", "qr-svg", "-o", svg.to_str().unwrap()]);
-        d.ok(&["prove", id, "--format", "certificate-svg", "-o", cert.to_str().unwrap()]);
+        d.ok(&[
+            "prove",
+            id,
+            "--format",
+            "qr-svg",
+            "-o",
+            svg.to_str().unwrap(),
+        ]);
+        d.ok(&[
+            "prove",
+            id,
+            "--format",
+            "certificate-svg",
+            "-o",
+            cert.to_str().unwrap(),
+        ]);
     });
     let cert_text = std::fs::read_to_string(&cert).unwrap();
-    assert!(cert_text.contains("荣 誉 证 书") && cert_text.contains(award["holder_name"].as_str().unwrap()) && cert_text.contains(award["title"].as_str().unwrap()));
-    if std::process::Command::new("rsvg-convert").arg("--version").output().is_ok_and(|o| o.status.success()) {
+    assert!(
+        cert_text.contains("荣 誉 证 书")
+            && cert_text.contains(award["holder_name"].as_str().unwrap())
+            && cert_text.contains(award["title"].as_str().unwrap())
+    );
+    if std::process::Command::new("rsvg-convert")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         for (src, width) in [(&svg, "600"), (&cert, "1240")] {
             let out_png = src.with_extension("png");
-            let st = std::process::Command::new("rsvg-convert").args(["-w", width, "-o"]).arg(&out_png).arg(src).status().unwrap();
+            let st = std::process::Command::new("rsvg-convert")
+                .args(["-w", width, "-o"])
+                .arg(&out_png)
+                .arg(src)
+                .status()
+                .unwrap();
             assert!(st.success());
-            assert_eq!(zbar_decode(&out_png), code.trim_end(), "{} renders a readable QR code", src.display());
+            assert_eq!(
+                zbar_decode(&out_png),
+                code.trim_end(),
+                "{} renders a readable QR code",
+                src.display()
+            );
         }
     }
 }
@@ -445,7 +808,9 @@ fn a_qr_code_from_honors_decodes_with_zbarimg_and_verifies() {
 /// The example in docs/FORMATS.md: the JSON block after `<!-- bundle-example -->` and the TOML
 /// block after `<!-- bundle-example-trust -->`.
 fn doc_block(doc: &str, marker: &str, lang: &str) -> String {
-    let start = doc.find(marker).unwrap_or_else(|| panic!("docs/FORMATS.md lacks {marker}"));
+    let start = doc
+        .find(marker)
+        .unwrap_or_else(|| panic!("docs/FORMATS.md lacks {marker}"));
     let rest = &doc[start..];
     let open = format!("```{lang}\n");
     let body = &rest[rest.find(&open).expect("a code block") + open.len()..];
@@ -454,7 +819,9 @@ fn doc_block(doc: &str, marker: &str, lang: &str) -> String {
 
 #[test]
 fn the_bundle_example_in_the_docs_parses_and_verifies() {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/FORMATS.md")).unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/FORMATS.md"))
+            .unwrap();
     let example = doc_block(&doc, "<!-- bundle-example -->", "json");
     let trust = doc_block(&doc, "<!-- bundle-example-trust -->", "toml");
     let checked = honors::bundle::parse(example.as_bytes()).expect("the documented bundle parses");
@@ -470,12 +837,20 @@ fn the_docs_bundle_checks_out_with_independent_log_implementations() {
     // The checkpoint with `signed_note`, every inclusion proof with `tlog_tiles` and `ct-merkle`:
     // code nobody on the team wrote, given nothing but the bundle's strings and the vkey.
     use base64::Engine as _;
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/FORMATS.md")).unwrap();
-    let b: Value = serde_json::from_str(&doc_block(&doc, "<!-- bundle-example -->", "json")).unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/FORMATS.md"))
+            .unwrap();
+    let b: Value =
+        serde_json::from_str(&doc_block(&doc, "<!-- bundle-example -->", "json")).unwrap();
     let trust = doc_block(&doc, "<!-- bundle-example-trust -->", "toml");
-    let vkey = trust.lines().find_map(|l| l.strip_prefix("vkey = ")).unwrap().trim_matches('"');
+    let vkey = trust
+        .lines()
+        .find_map(|l| l.strip_prefix("vkey = "))
+        .unwrap()
+        .trim_matches('"');
     let note = b["checkpoint"].as_str().unwrap();
-    let names = independent::signed_note_open(note.as_bytes(), &[vkey]).expect("signed_note verifies the checkpoint");
+    let names = independent::signed_note_open(note.as_bytes(), &[vkey])
+        .expect("signed_note verifies the checkpoint");
     assert_eq!(names.len(), 1);
     let body = &note[..note.find("\n\n").unwrap() + 1];
     let (_, size, root) = independent::tlog_tiles_parse_checkpoint(body.as_bytes()).unwrap();
@@ -484,10 +859,22 @@ fn the_docs_bundle_checks_out_with_independent_log_implementations() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|h| base64::engine::general_purpose::STANDARD.decode(h.as_str().unwrap()).unwrap().try_into().unwrap())
+            .map(|h| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(h.as_str().unwrap())
+                    .unwrap()
+                    .try_into()
+                    .unwrap()
+            })
             .collect();
-        independent::independent_check_inclusion(e["index"].as_u64().unwrap(), size, e["entry"].as_str().unwrap().as_bytes(), &proof, &root)
-            .unwrap_or_else(|err| panic!("entry {}: {err}", e["index"]));
+        independent::independent_check_inclusion(
+            e["index"].as_u64().unwrap(),
+            size,
+            e["entry"].as_str().unwrap().as_bytes(),
+            &proof,
+            &root,
+        )
+        .unwrap_or_else(|err| panic!("entry {}: {err}", e["index"]));
     }
 }
 
@@ -507,7 +894,10 @@ mod flips {
         let mut out = Vec::new();
         for s in strings {
             let needle = serde_json::to_vec(&s).unwrap();
-            let at = bundle.windows(needle.len()).position(|w| w == needle.as_slice()).expect("string in the bundle");
+            let at = bundle
+                .windows(needle.len())
+                .position(|w| w == needle.as_slice())
+                .expect("string in the bundle");
             out.push((at + 1, needle.len() - 2)); // inside the quotes
         }
         out
@@ -520,7 +910,9 @@ mod flips {
         F.get_or_init(|| {
             let s = shared();
             let (_, bundle) = s.valid_bundle();
-            let trust = honors::trust::TrustRoots::parse(&std::fs::read_to_string(&s.demo.trust).unwrap()).unwrap();
+            let trust =
+                honors::trust::TrustRoots::parse(&std::fs::read_to_string(&s.demo.trust).unwrap())
+                    .unwrap();
             let r = regions(&bundle);
             (bundle, trust, r)
         })

@@ -5,8 +5,15 @@ use clap::CommandFactory;
 
 fn render(cmd: &mut clap::Command, path: &str, out: &mut String) {
     let help = cmd.render_long_help().to_string();
-    out.push_str(&format!("## `{path}`\n\n```text\n{}\n```\n\n", help.trim_end()));
-    let names: Vec<String> = cmd.get_subcommands().filter(|s| s.get_name() != "help").map(|s| s.get_name().to_string()).collect();
+    out.push_str(&format!(
+        "## `{path}`\n\n```text\n{}\n```\n\n",
+        help.trim_end()
+    ));
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help")
+        .map(|s| s.get_name().to_string())
+        .collect();
     for name in names {
         if let Some(sub) = cmd.find_subcommand_mut(&name) {
             render(sub, &format!("{path} {name}"), out);
@@ -29,6 +36,12 @@ fn cli_doc_matches_the_help() {
         std::fs::write(path, &text).unwrap();
     }
     let doc = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(doc == text, "docs/CLI.md is out of date: run `UPDATE_CLI_DOC=1 cargo test --test cli_doc`");
-    assert!(text.contains("Exit codes: 0 ok"), "the top-level help must state the exit codes");
+    assert!(
+        doc == text,
+        "docs/CLI.md is out of date: run `UPDATE_CLI_DOC=1 cargo test --test cli_doc`"
+    );
+    assert!(
+        text.contains("Exit codes: 0 ok"),
+        "the top-level help must state the exit codes"
+    );
 }

@@ -38,7 +38,10 @@ fn did() -> impl Strategy<Value = String> {
 
 fn uscc() -> impl Strategy<Value = Uscc> {
     proptest::collection::vec(0usize..31, 17).prop_map(|v| {
-        let first17: String = v.into_iter().map(|i| ALPHABET.as_bytes()[i] as char).collect();
+        let first17: String = v
+            .into_iter()
+            .map(|i| ALPHABET.as_bytes()[i] as char)
+            .collect();
         Uscc::from_first17(&first17).unwrap()
     })
 }
@@ -57,19 +60,76 @@ fn instant() -> impl Strategy<Value = Timestamp> {
 
 fn kind() -> BoxedStrategy<Kind> {
     // Each arm boxed: the unboxed strategy tree overflows a test thread's 2 MiB stack.
-    let status = prop_oneof![Just(StatusAction::Suspend), Just(StatusAction::Reinstate), Just(StatusAction::Revoke)];
-    let relation = prop_oneof![Just(Relation::Renews), Just(Relation::Corrects), Just(Relation::Downgrades)];
-    let end = prop_oneof![Just(HolderEndKind::Merged), Just(HolderEndKind::Split), Just(HolderEndKind::Dissolved)];
+    let status = prop_oneof![
+        Just(StatusAction::Suspend),
+        Just(StatusAction::Reinstate),
+        Just(StatusAction::Revoke)
+    ];
+    let relation = prop_oneof![
+        Just(Relation::Renews),
+        Just(Relation::Corrects),
+        Just(Relation::Downgrades)
+    ];
+    let end = prop_oneof![
+        Just(HolderEndKind::Merged),
+        Just(HolderEndKind::Split),
+        Just(HolderEndKind::Dissolved)
+    ];
     prop_oneof![
-        (did(), urn(), text(), text(), proptest::collection::vec(urn(), 0..3), any::<bool>(), any::<bool>()).prop_map(
-            |(child_did, authority, name, jurisdiction, schemes, may_accredit, may_define_schemes)| Kind::Accreditation {
-                child_did, authority, name, jurisdiction, schemes, may_accredit, may_define_schemes,
-            }
-        ).boxed(),
-        (urn(), text(), text(), text(), proptest::option::of(any::<u32>())).prop_map(|(scheme, title, level, category, validity_years)| {
-            Kind::Scheme { scheme, title, level, category, validity_years }
-        }).boxed(),
-        (uscc(), text(), text(), text()).prop_map(|(uscc, name, province, city)| Kind::Holder { uscc, name, province, city }).boxed(),
+        (
+            did(),
+            urn(),
+            text(),
+            text(),
+            proptest::collection::vec(urn(), 0..3),
+            any::<bool>(),
+            any::<bool>()
+        )
+            .prop_map(
+                |(
+                    child_did,
+                    authority,
+                    name,
+                    jurisdiction,
+                    schemes,
+                    may_accredit,
+                    may_define_schemes,
+                )| Kind::Accreditation {
+                    child_did,
+                    authority,
+                    name,
+                    jurisdiction,
+                    schemes,
+                    may_accredit,
+                    may_define_schemes,
+                }
+            )
+            .boxed(),
+        (
+            urn(),
+            text(),
+            text(),
+            text(),
+            proptest::option::of(any::<u32>())
+        )
+            .prop_map(|(scheme, title, level, category, validity_years)| {
+                Kind::Scheme {
+                    scheme,
+                    title,
+                    level,
+                    category,
+                    validity_years,
+                }
+            })
+            .boxed(),
+        (uscc(), text(), text(), text())
+            .prop_map(|(uscc, name, province, city)| Kind::Holder {
+                uscc,
+                name,
+                province,
+                city
+            })
+            .boxed(),
         (
             uscc(),
             text(),
@@ -79,36 +139,120 @@ fn kind() -> BoxedStrategy<Kind> {
             proptest::option::of((relation, urn())),
             proptest::option::of(text()),
         )
-            .prop_map(|(uscc, holder_name, sub_unit, (title, scheme, scheme_title), batch_year, previous, reason)| Kind::Award {
-                uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, reason, status: None,
-            }).boxed(),
-        (urn(), status, text()).prop_map(|(award, action, reason)| Kind::Status { award, action, reason }).boxed(),
-        (urn(), did(), did(), text()).prop_map(|(authority, new_did, old_did, reason)| Kind::KeyRotation { authority, new_did, old_did, reason }).boxed(),
-        (urn(), did(), instant(), text()).prop_map(|(authority, did, compromised_at, reason)| Kind::KeyRevocation { authority, did, compromised_at, reason }).boxed(),
-        (urn(), urn(), did(), text(), text()).prop_map(|(predecessor, successor, successor_did, successor_name, reason)| Kind::Succession {
-            predecessor, successor, successor_did, successor_name, reason,
-        }).boxed(),
-        (uscc(), text(), text()).prop_map(|(uscc, name, reason)| Kind::HolderRename { uscc, name, reason }).boxed(),
-        (uscc(), end, proptest::collection::vec(uscc(), 0..3), text()).prop_map(|(uscc, kind, successors, reason)| Kind::HolderEnd {
-            uscc, kind, successors, reason,
-        }).boxed(),
+            .prop_map(
+                |(
+                    uscc,
+                    holder_name,
+                    sub_unit,
+                    (title, scheme, scheme_title),
+                    batch_year,
+                    previous,
+                    reason,
+                )| Kind::Award {
+                    uscc,
+                    holder_name,
+                    sub_unit,
+                    title,
+                    scheme,
+                    scheme_title,
+                    batch_year,
+                    previous,
+                    reason,
+                    status: None,
+                }
+            )
+            .boxed(),
+        (urn(), status, text())
+            .prop_map(|(award, action, reason)| Kind::Status {
+                award,
+                action,
+                reason
+            })
+            .boxed(),
+        (urn(), did(), did(), text())
+            .prop_map(|(authority, new_did, old_did, reason)| Kind::KeyRotation {
+                authority,
+                new_did,
+                old_did,
+                reason
+            })
+            .boxed(),
+        (urn(), did(), instant(), text())
+            .prop_map(
+                |(authority, did, compromised_at, reason)| Kind::KeyRevocation {
+                    authority,
+                    did,
+                    compromised_at,
+                    reason
+                }
+            )
+            .boxed(),
+        (urn(), urn(), did(), text(), text())
+            .prop_map(
+                |(predecessor, successor, successor_did, successor_name, reason)| {
+                    Kind::Succession {
+                        predecessor,
+                        successor,
+                        successor_did,
+                        successor_name,
+                        reason,
+                    }
+                }
+            )
+            .boxed(),
+        (uscc(), text(), text())
+            .prop_map(|(uscc, name, reason)| Kind::HolderRename { uscc, name, reason })
+            .boxed(),
+        (uscc(), end, proptest::collection::vec(uscc(), 0..3), text())
+            .prop_map(|(uscc, kind, successors, reason)| Kind::HolderEnd {
+                uscc,
+                kind,
+                successors,
+                reason,
+            })
+            .boxed(),
     ]
     .boxed()
 }
 
 /// A statement signed by `seed`'s key (so `issuer_did` is that key's DID).
 fn statement() -> impl Strategy<Value = (Statement, [u8; 32])> {
-    (urn(), any::<[u8; 32]>(), text(), instant(), proptest::option::of(0i64..400_000_000), kind()).prop_map(
-        |(id, seed, issuer_name, valid_from, until, kind)| {
-            let valid_until = until.and_then(|d| valid_from.checked_add(jiff::SignedDuration::from_secs(d)).ok());
-            let issuer_did = did_for(&SigningKey::from_bytes(&seed).verifying_key());
-            (Statement { id, issuer_did, issuer_name, valid_from, valid_until, kind }, seed)
-        },
+    (
+        urn(),
+        any::<[u8; 32]>(),
+        text(),
+        instant(),
+        proptest::option::of(0i64..400_000_000),
+        kind(),
     )
+        .prop_map(|(id, seed, issuer_name, valid_from, until, kind)| {
+            let valid_until = until.and_then(|d| {
+                valid_from
+                    .checked_add(jiff::SignedDuration::from_secs(d))
+                    .ok()
+            });
+            let issuer_did = did_for(&SigningKey::from_bytes(&seed).verifying_key());
+            (
+                Statement {
+                    id,
+                    issuer_did,
+                    issuer_name,
+                    valid_from,
+                    valid_until,
+                    kind,
+                },
+                seed,
+            )
+        })
 }
 
 fn line() -> impl Strategy<Value = String> {
-    prop_oneof!["[^\\p{Cc}]{1,40}", "[\u{4e00}-\u{9fff} ]{1,10}", Just(" ".to_string()), Just("—+ = x".to_string())]
+    prop_oneof![
+        "[^\\p{Cc}]{1,40}",
+        "[\u{4e00}-\u{9fff} ]{1,10}",
+        Just(" ".to_string()),
+        Just("—+ = x".to_string())
+    ]
 }
 
 proptest! {

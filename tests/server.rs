@@ -21,7 +21,9 @@ fn served_entry(agent: &ureq::Agent, s: &Server, index: u64, size: u64) -> Vec<u
     let tile = honors::tlog::Tile::new(0, n, width).unwrap();
     let r = get(agent, &format!("{}/log/{}", s.url, tile.entries_path()));
     assert_eq!(r.status, 200);
-    honors::tlog::decode_entry_bundle(&r.body).unwrap().swap_remove((index % 256) as usize)
+    honors::tlog::decode_entry_bundle(&r.body)
+        .unwrap()
+        .swap_remove((index % 256) as usize)
 }
 
 #[test]
@@ -43,7 +45,10 @@ fn submit_read_and_verify_independently() {
     assert_eq!(v["id"], id.as_str());
     assert_eq!(v["kind"], "award");
     assert_eq!(v["duplicate"], false);
-    let (index, size) = (v["index"].as_u64().unwrap(), v["tree_size"].as_u64().unwrap());
+    let (index, size) = (
+        v["index"].as_u64().unwrap(),
+        v["tree_size"].as_u64().unwrap(),
+    );
     assert_eq!(index, before);
     assert_eq!(size, before + 1);
 
@@ -55,11 +60,22 @@ fn submit_read_and_verify_independently() {
     let body = note.split_once("\n\n").unwrap().0.to_string() + "\n";
     let (_, cp_size, root) = tlog_tiles_parse_checkpoint(body.as_bytes()).unwrap();
     assert_eq!(cp_size, size);
-    let proof: Vec<[u8; 32]> = v["inclusion_proof"].as_array().unwrap().iter().map(|h| hash32(h.as_str().unwrap())).collect();
+    let proof: Vec<[u8; 32]> = v["inclusion_proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| hash32(h.as_str().unwrap()))
+        .collect();
     let entry = served_entry(&agent, &s, index, size);
-    assert_eq!(tlog_tiles_leaf_hash(&entry), hash32(v["leaf_hash"].as_str().unwrap()));
+    assert_eq!(
+        tlog_tiles_leaf_hash(&entry),
+        hash32(v["leaf_hash"].as_str().unwrap())
+    );
     independent_check_inclusion(index, size, &entry, &proof, &root).unwrap();
-    assert!(entry.ends_with(&bytes), "the entry holds the exact signed bytes");
+    assert!(
+        entry.ends_with(&bytes),
+        "the entry holds the exact signed bytes"
+    );
     // The served /log/checkpoint is the same kind of note and verifies too.
     let served = get(&agent, &format!("{}/log/checkpoint", s.url));
     assert_eq!(served.status, 200);
@@ -82,44 +98,115 @@ fn submit_read_and_verify_independently() {
     assert_eq!(a["award"]["index"], index);
     assert_eq!(a["history"][0]["event"], "issued");
     let bare = id.trim_start_matches("urn:uuid:");
-    assert_eq!(get(&agent, &api(&s, &format!("/awards/{bare}"))).json()["award"]["id"], id.as_str());
+    assert_eq!(
+        get(&agent, &api(&s, &format!("/awards/{bare}"))).json()["award"]["id"],
+        id.as_str()
+    );
     let cred = get(&agent, &api(&s, &format!("/awards/{id}/credential")));
     assert_eq!(cred.status, 200);
-    assert_eq!(cred.body, bytes, "the credential is served byte for byte as signed");
+    assert_eq!(
+        cred.body, bytes,
+        "the credential is served byte for byte as signed"
+    );
     let vc = get(&agent, &api(&s, &format!("/awards/{id}/proof?format=vc")));
     assert_eq!(vc.body, bytes);
-    assert_eq!(get(&agent, &api(&s, &format!("/awards/{id}/proof?format=nope"))).status, 400);
-    assert_eq!(get(&agent, &api(&s, &format!("/awards/{id}/history"))).json()[0]["index"], index);
-    let held = get(&agent, &api(&s, &format!("/holders/{}/awards", issuer.uscc))).json();
-    assert!(held.as_array().unwrap().iter().any(|x| x["id"] == id.as_str()));
-    assert_eq!(get(&agent, &api(&s, &format!("/holders/{}", issuer.uscc))).json()["type"], "holder");
-    let trad = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t).unwrap().convert(&issuer.title);
+    assert_eq!(
+        get(&agent, &api(&s, &format!("/awards/{id}/proof?format=nope"))).status,
+        400
+    );
+    assert_eq!(
+        get(&agent, &api(&s, &format!("/awards/{id}/history"))).json()[0]["index"],
+        index
+    );
+    let held = get(
+        &agent,
+        &api(&s, &format!("/holders/{}/awards", issuer.uscc)),
+    )
+    .json();
+    assert!(held
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["id"] == id.as_str()));
+    assert_eq!(
+        get(&agent, &api(&s, &format!("/holders/{}", issuer.uscc))).json()["type"],
+        "holder"
+    );
+    let trad = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2t)
+        .unwrap()
+        .convert(&issuer.title);
     for q in [issuer.title.clone(), trad] {
-        let found = get(&agent, &format!("{}?q={}", api(&s, "/search"), urlencode(&q))).json();
-        assert!(found.as_array().unwrap().iter().any(|x| x["id"] == id.as_str()), "search {q}");
+        let found = get(
+            &agent,
+            &format!("{}?q={}", api(&s, "/search"), urlencode(&q)),
+        )
+        .json();
+        assert!(
+            found
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["id"] == id.as_str()),
+            "search {q}"
+        );
     }
     let roots = get(&agent, &api(&s, "/trust-roots")).json();
     assert_eq!(roots["log"][0]["vkey"], vkey.as_str());
-    let incl = get(&agent, &format!("{}?index={index}&size={size}", api(&s, "/log/inclusion"))).json();
+    let incl = get(
+        &agent,
+        &format!("{}?index={index}&size={size}", api(&s, "/log/inclusion")),
+    )
+    .json();
     assert_eq!(incl["hashes"], v["inclusion_proof"]);
-    assert!(get(&agent, &api(&s, "/authorities")).json().as_array().unwrap().len() > 1);
-    assert!(!get(&agent, &api(&s, "/schemes")).json().as_array().unwrap().is_empty());
+    assert!(
+        get(&agent, &api(&s, "/authorities"))
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+            > 1
+    );
+    assert!(!get(&agent, &api(&s, "/schemes"))
+        .json()
+        .as_array()
+        .unwrap()
+        .is_empty());
 
     // Unknown things: 404 with a JSON error; bad input: 400.
-    let missing = get(&agent, &api(&s, "/awards/urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa"));
+    let missing = get(
+        &agent,
+        &api(&s, "/awards/urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa"),
+    );
     assert_eq!(missing.status, 404);
     assert_eq!(missing.json()["error"]["kind"], "not_found");
-    assert_eq!(get(&agent, &api(&s, "/holders/123703004531791970/awards")).status, 400, "wrong USCC check character");
+    assert_eq!(
+        get(&agent, &api(&s, "/holders/123703004531791970/awards")).status,
+        400,
+        "wrong USCC check character"
+    );
     assert_eq!(get(&agent, &api(&s, "/search")).status, 400);
     assert_eq!(get(&agent, &format!("{}/nowhere", s.url)).status, 404);
-    assert_eq!(get(&agent, &format!("{}/log/tile/0/999", s.url)).status, 404);
-    assert_eq!(get(&agent, &format!("{}/log/tile/0/0", s.url)).status, 404, "non-canonical path");
+    assert_eq!(
+        get(&agent, &format!("{}/log/tile/0/999", s.url)).status,
+        404
+    );
+    assert_eq!(
+        get(&agent, &format!("{}/log/tile/0/0", s.url)).status,
+        404,
+        "non-canonical path"
+    );
     assert_eq!(s.stop().code(), Some(0));
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -135,15 +222,27 @@ fn refused_statements_append_nothing() {
     let url = api(&s, "/statements");
     let refused = |body: &[u8], status: u16, kind: &str, what: &str| {
         let r = post(&agent, &url, body);
-        assert_eq!(r.status, status, "{what}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            status,
+            "{what}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         let e = r.json();
         assert_eq!(e["error"]["kind"], kind, "{what}");
-        assert!(e["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{what}"
+        );
     };
 
     // A bad signature: the signed bytes altered after signing.
     let (_, bytes) = issuer.award();
-    let text = String::from_utf8(bytes).unwrap().replace("server test", "server tesT");
+    let text = String::from_utf8(bytes)
+        .unwrap()
+        .replace("server test", "server tesT");
     refused(text.as_bytes(), 403, "refused", "altered after signing");
     // A well-signed statement by a key that no authority holds.
     let stranger = honors::keyfile::generate_signing_key().unwrap();
@@ -151,17 +250,34 @@ fn refused_statements_append_nothing() {
     refused(&bytes, 403, "refused", "unaccredited signer");
     // Malformed: not JSON, JSON without a proof, empty.
     refused(b"{not json", 400, "input", "not JSON");
-    refused(br#"{"type":["VerifiableCredential"]}"#, 400, "input", "no proof");
+    refused(
+        br#"{"type":["VerifiableCredential"]}"#,
+        400,
+        "input",
+        "no proof",
+    );
     refused(b"", 400, "input", "empty body");
     // Too large: over the statement limit, and over the body limit.
     let (_, bytes) = issuer.award();
     let mut big = bytes.clone();
-    big.splice(1..1, format!("\"pad\":\"{}\",", "x".repeat(61_000)).into_bytes());
+    big.splice(
+        1..1,
+        format!("\"pad\":\"{}\",", "x".repeat(61_000)).into_bytes(),
+    );
     refused(&big, 413, "too_large", "over 60,000 bytes");
-    refused(&vec![b' '; 70 * 1024], 413, "too_large", "over the body limit");
+    refused(
+        &vec![b' '; 70 * 1024],
+        413,
+        "too_large",
+        "over the body limit",
+    );
 
     assert_eq!(tree_size(&agent, &s.url), size, "nothing was appended");
-    assert_eq!(get(&agent, &format!("{}/log/checkpoint", s.url)).body, before, "the checkpoint is unchanged");
+    assert_eq!(
+        get(&agent, &format!("{}/log/checkpoint", s.url)).body,
+        before,
+        "the checkpoint is unchanged"
+    );
     // The good statement is still accepted afterwards.
     assert_eq!(post(&agent, &url, &bytes).status, 201);
     assert_eq!(s.stop().code(), Some(0));
@@ -215,41 +331,112 @@ fn served_and_exported_tiles_agree_and_audit() {
 
     // audit --from the served URL: clean.
     let trust = demo.trust.to_str().unwrap();
-    let out = honors().args(["--json", "audit", "--from", &format!("{}/log/", s.url), "--trust", trust]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = honors()
+        .args([
+            "--json",
+            "audit",
+            "--from",
+            &format!("{}/log/", s.url),
+            "--trust",
+            trust,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["entries"], size);
     assert_eq!(report["tree_size"], size);
     // A checked copy of the served log, made while the server holds the store.
     let mirror = tmp.path().join("mirror");
-    let out = honors().args(["--json", "log", "export"]).arg(&mirror).args(["--from", &format!("{}/log/", s.url), "--trust", trust]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = honors()
+        .args(["--json", "log", "export"])
+        .arg(&mirror)
+        .args(["--from", &format!("{}/log/", s.url), "--trust", trust])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(s.stop().code(), Some(0));
 
     // Export: the same bytes, file for file.
     let exp = tmp.path().join("export");
-    let out = honors().arg("--db").arg(&demo.db).args(["--json", "log", "export"]).arg(&exp).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .args(["--json", "log", "export"])
+        .arg(&exp)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for (p, body) in &served {
-        assert_eq!(&std::fs::read(exp.join(p)).unwrap(), body, "{p} differs between serve and export");
+        assert_eq!(
+            &std::fs::read(exp.join(p)).unwrap(),
+            body,
+            "{p} differs between serve and export"
+        );
     }
-    assert_eq!(std::fs::read(exp.join("checkpoint")).unwrap(), served_checkpoint);
-    assert_eq!(files(&mirror), files(&exp), "the copy of the served log equals the export");
+    assert_eq!(
+        std::fs::read(exp.join("checkpoint")).unwrap(),
+        served_checkpoint
+    );
+    assert_eq!(
+        files(&mirror),
+        files(&exp),
+        "the copy of the served log equals the export"
+    );
     let audit = |dir: &std::path::Path| {
-        let out = honors().args(["--json", "audit", "--trust", trust, "--from"]).arg(dir).output().unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let out = honors()
+            .args(["--json", "audit", "--trust", trust, "--from"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
         (out.status.code(), v)
     };
     let (code, v) = audit(&exp);
     assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["findings"].as_array().unwrap().len(), 0);
     // The registry itself audits clean with the server's writes in it.
-    let out = honors().arg("--db").arg(&demo.db).args(["audit"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .args(["audit"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
-    let indexes = |v: &serde_json::Value| -> HashSet<u64> { v["findings"].as_array().unwrap().iter().filter_map(|f| f["index"].as_u64()).collect() };
+    let indexes = |v: &serde_json::Value| -> HashSet<u64> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["index"].as_u64())
+            .collect()
+    };
     // One byte of entry 270 (in the partial bundle), inside its statement.
-    let bundle_path = exp.join(honors::tlog::Tile::new(0, 1, (size - 256) as u16).unwrap().entries_path());
+    let bundle_path = exp.join(
+        honors::tlog::Tile::new(0, 1, (size - 256) as u16)
+            .unwrap()
+            .entries_path(),
+    );
     let original = std::fs::read(&bundle_path).unwrap();
     let mut off = 0;
     for _ in 256..270 {
@@ -263,11 +450,30 @@ fn served_and_exported_tiles_agree_and_audit() {
     let (code, v) = audit(&exp);
     assert_eq!(code, Some(1), "{v}");
     assert!(indexes(&v).contains(&270), "{v}");
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["index"] == 270 && f["check"] == "entry"), "{v}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["index"] == 270 && f["check"] == "entry"),
+        "{v}"
+    );
     // A copy refuses the altered log and writes nothing.
     let copy = tmp.path().join("copy");
-    let out = honors().args(["log", "export"]).arg(&copy).arg("--from").arg(&exp).args(["--trust", trust]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = honors()
+        .args(["log", "export"])
+        .arg(&copy)
+        .arg("--from")
+        .arg(&exp)
+        .args(["--trust", trust])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!copy.join("checkpoint").exists());
     std::fs::write(&bundle_path, &original).unwrap();
     assert_eq!(audit(&exp).0, Some(0));
@@ -280,7 +486,14 @@ fn served_and_exported_tiles_agree_and_audit() {
     std::fs::write(&tile_path, &edited).unwrap();
     let (code, v) = audit(&exp);
     assert_eq!(code, Some(1), "{v}");
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["index"] == 37 && f["check"] == "tile"), "{v}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["index"] == 37 && f["check"] == "tile"),
+        "{v}"
+    );
     std::fs::write(&tile_path, &original).unwrap();
 
     // A missing bundle is named too.
@@ -290,7 +503,13 @@ fn served_and_exported_tiles_agree_and_audit() {
     assert!(indexes(&v).contains(&256), "{v}");
 
     // Exporting again restores the missing file and leaves the others alone.
-    let out = honors().arg("--db").arg(&demo.db).args(["--json", "log", "export"]).arg(&exp).output().unwrap();
+    let out = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .args(["--json", "log", "export"])
+        .arg(&exp)
+        .output()
+        .unwrap();
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["written"], 1, "{r}");
     assert_eq!(audit(&exp).0, Some(0));
@@ -306,7 +525,10 @@ fn files(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(p.strip_prefix(dir).unwrap().display().to_string(), std::fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(dir).unwrap().display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -335,7 +557,10 @@ fn graceful_shutdown_keeps_acknowledged_writes() {
                 for _ in 0..200 {
                     let (id, b) = issuer.award();
                     match try_post(&agent, &url, &b) {
-                        Ok(r) if r.status == 201 => acked.lock().unwrap().push((id, r.json()["index"].as_u64().unwrap())),
+                        Ok(r) if r.status == 201 => acked
+                            .lock()
+                            .unwrap()
+                            .push((id, r.json()["index"].as_u64().unwrap())),
                         Ok(r) => {
                             assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
                             assert_eq!(r.json()["error"]["kind"], "unavailable");
@@ -357,18 +582,46 @@ fn graceful_shutdown_keeps_acknowledged_writes() {
     assert_eq!(status.code(), Some(0));
     let acked = acked.into_inner().unwrap();
     assert!(!acked.is_empty());
-    eprintln!("{} writes acknowledged before and during shutdown", acked.len());
-    let total = honors().arg("--db").arg(&demo.db).args(["--json", "log", "checkpoint"]).output().unwrap();
-    let size = serde_json::from_slice::<serde_json::Value>(&total.stdout).unwrap()["tree_size"].as_u64().unwrap();
+    eprintln!(
+        "{} writes acknowledged before and during shutdown",
+        acked.len()
+    );
+    let total = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .args(["--json", "log", "checkpoint"])
+        .output()
+        .unwrap();
+    let size = serde_json::from_slice::<serde_json::Value>(&total.stdout).unwrap()["tree_size"]
+        .as_u64()
+        .unwrap();
     for (id, index) in &acked {
         assert!(*index < size);
-        let out = honors().arg("--db").arg(&demo.db).args(["--json", "show", id]).output().unwrap();
-        assert!(out.status.success(), "acknowledged award {id} missing after restart");
+        let out = honors()
+            .arg("--db")
+            .arg(&demo.db)
+            .args(["--json", "show", id])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "acknowledged award {id} missing after restart"
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["award"]["index"], *index);
     }
-    let out = honors().arg("--db").arg(&demo.db).arg("audit").output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .arg("audit")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// `--registry URL`: write commands sign locally and submit to the server (no --db).
@@ -379,7 +632,11 @@ fn cli_writes_through_the_server() {
     let s = Server::start(&demo.db, &[]);
     let agent = agent();
     let issuer = find_issuer(&agent, &s.url, &demo);
-    let key = demo.keys.iter().find(|k| k.authority == issuer.name).unwrap();
+    let key = demo
+        .keys
+        .iter()
+        .find(|k| k.authority == issuer.name)
+        .unwrap();
     let run = |args: &[&str]| {
         let out = honors()
             .env_remove("HONORS_DB")
@@ -391,15 +648,31 @@ fn cli_writes_through_the_server() {
             .arg(&key.passphrase_file)
             .output()
             .unwrap();
-        (out.status.code(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
     };
     let before = tree_size(&agent, &s.url);
-    let (code, out, err) = run(&["award", "issue", "--holder", &issuer.uscc, "--scheme", &issuer.scheme, "--year", "2026"]);
+    let (code, out, err) = run(&[
+        "award",
+        "issue",
+        "--holder",
+        &issuer.uscc,
+        "--scheme",
+        &issuer.scheme,
+        "--year",
+        "2026",
+    ]);
     assert_eq!(code, Some(0), "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let id = v["id"].as_str().unwrap().to_string();
     assert_eq!(v["index"], before);
-    assert_eq!(get(&agent, &api(&s, &format!("/awards/{id}"))).json()["award"]["status"], "valid");
+    assert_eq!(
+        get(&agent, &api(&s, &format!("/awards/{id}"))).json()["award"]["status"],
+        "valid"
+    );
 
     let (code, _, err) = run(&["award", "suspend", &id, "--reason", "限期整改"]);
     assert_eq!(code, Some(0), "{err}");
@@ -408,10 +681,23 @@ fn cli_writes_through_the_server() {
     assert_eq!(a["history"][1]["event"], "suspend");
 
     // Refusals come back with the server's reason and exit code; unknown ids are input errors.
-    let (code, _, err) = run(&["award", "issue", "--holder", &issuer.uscc, "--scheme", "urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa"]);
+    let (code, _, err) = run(&[
+        "award",
+        "issue",
+        "--holder",
+        &issuer.uscc,
+        "--scheme",
+        "urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa",
+    ]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("no scheme"), "{err}");
-    let (code, _, err) = run(&["award", "revoke", "urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa", "--reason", "x"]);
+    let (code, _, err) = run(&[
+        "award",
+        "revoke",
+        "urn:uuid:0192aaaa-aaaa-7aaa-8aaa-aaaaaaaaaaaa",
+        "--reason",
+        "x",
+    ]);
     assert_eq!(code, Some(2), "{err}");
     assert_eq!(tree_size(&agent, &s.url), before + 2);
     assert_eq!(s.stop().code(), Some(0));

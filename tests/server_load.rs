@@ -20,7 +20,10 @@ use std::time::{Duration, Instant};
 use server_support::*;
 
 fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 struct Figures {
@@ -33,7 +36,12 @@ struct Figures {
 impl Figures {
     fn report(&mut self, what: &str) -> String {
         self.lat.sort();
-        let p = |q: f64| self.lat.get(((self.lat.len() as f64 * q) as usize).min(self.lat.len().saturating_sub(1))).copied().unwrap_or_default();
+        let p = |q: f64| {
+            self.lat
+                .get(((self.lat.len() as f64 * q) as usize).min(self.lat.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
         let line = format!(
             "{what}: {} requests ({} errors) in {:.2} s = {:.0} req/s; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
             self.requests,
@@ -79,7 +87,12 @@ fn read_phase(urls: &[String], clients: usize, secs: u64) -> Figures {
     let elapsed = start.elapsed();
     let errors = results.iter().map(|r| r.0).sum();
     let lat: Vec<Duration> = results.into_iter().flat_map(|r| r.1).collect();
-    Figures { requests: lat.len(), errors, elapsed, lat }
+    Figures {
+        requests: lat.len(),
+        errors,
+        elapsed,
+        lat,
+    }
 }
 
 #[test]
@@ -103,10 +116,16 @@ fn load_on_loopback() {
     // Durable writes: pre-sign, then every client POSTs its statements one after another.
     let t = Instant::now();
     let signed: Vec<Vec<(String, Vec<u8>)>> = std::thread::scope(|sc| {
-        let hs: Vec<_> = (0..clients).map(|_| sc.spawn(|| (0..writes).map(|_| issuer.award()).collect::<Vec<_>>())).collect();
+        let hs: Vec<_> = (0..clients)
+            .map(|_| sc.spawn(|| (0..writes).map(|_| issuer.award()).collect::<Vec<_>>()))
+            .collect();
         hs.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    eprintln!("signed {} statements in {:.1} s", clients * writes, t.elapsed().as_secs_f64());
+    eprintln!(
+        "signed {} statements in {:.1} s",
+        clients * writes,
+        t.elapsed().as_secs_f64()
+    );
     let before = tree_size(&agent, &s.url);
     let url = format!("{}/api/v1/statements", s.url);
     let start = Instant::now();
@@ -142,24 +161,59 @@ fn load_on_loopback() {
     let errors = results.iter().map(|r| r.1).sum();
     let acked: Vec<String> = results.iter().flat_map(|r| r.0.clone()).collect();
     let lat: Vec<Duration> = results.into_iter().flat_map(|r| r.2).collect();
-    lines.push(Figures { requests: lat.len(), errors, elapsed, lat }.report("POST /api/v1/statements (durable, group commit)"));
+    lines.push(
+        Figures {
+            requests: lat.len(),
+            errors,
+            elapsed,
+            lat,
+        }
+        .report("POST /api/v1/statements (durable, group commit)"),
+    );
     let after = tree_size(&agent, &s.url);
-    assert_eq!(after - before, acked.len() as u64, "every acknowledged statement appended exactly once");
+    assert_eq!(
+        after - before,
+        acked.len() as u64,
+        "every acknowledged statement appended exactly once"
+    );
 
     let awards = get(&agent, &format!("{}/api/v1/awards", s.url)).json();
-    let ids: Vec<String> = awards.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_string()).collect();
-    let titles: Vec<String> = awards.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap().chars().take(4).collect()).filter(|q: &String| !issuer.title.starts_with(q.as_str()))
+    let ids: Vec<String> = awards
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
+    let titles: Vec<String> = awards
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().chars().take(4).collect())
+        .filter(|q: &String| !issuer.title.starts_with(q.as_str()))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    eprintln!("registry: {} awards, {} entries; {clients} clients", ids.len(), tree_size(&agent, &s.url));
+    eprintln!(
+        "registry: {} awards, {} entries; {clients} clients",
+        ids.len(),
+        tree_size(&agent, &s.url)
+    );
 
     // Reads.
-    let by_id: Vec<String> = ids.iter().map(|id| format!("{}/api/v1/awards/{id}", s.url)).collect();
+    let by_id: Vec<String> = ids
+        .iter()
+        .map(|id| format!("{}/api/v1/awards/{id}", s.url))
+        .collect();
     lines.push(read_phase(&by_id, clients, secs).report("GET /api/v1/awards/{id}"));
-    let search: Vec<String> = titles.iter().map(|q| format!("{}/api/v1/search?q={}", s.url, enc(q))).collect();
+    let search: Vec<String> = titles
+        .iter()
+        .map(|q| format!("{}/api/v1/search?q={}", s.url, enc(q)))
+        .collect();
     lines.push(read_phase(&search, clients, secs).report("GET /api/v1/search?q=…"));
-    let tiles: Vec<String> = vec![format!("{}/log/tile/0/000", s.url), format!("{}/log/checkpoint", s.url)];
+    let tiles: Vec<String> = vec![
+        format!("{}/log/tile/0/000", s.url),
+        format!("{}/log/checkpoint", s.url),
+    ];
     lines.push(read_phase(&tiles, clients, secs).report("GET /log/tile/0/000 + /log/checkpoint"));
 
     let server_log = s.stderr.clone();
@@ -170,11 +224,35 @@ fn load_on_loopback() {
 
     // After the run: the registry audits clean and holds every acknowledged award.
     let t = Instant::now();
-    let out = honors().arg("--db").arg(&demo.db).args(["--json", "audit"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    eprintln!("audit of {after} entries: clean in {:.1} s", t.elapsed().as_secs_f64());
-    let out = honors().arg("--db").arg(&demo.db).args(["--json", "award", "list", "--holder", &issuer.uscc]).output().unwrap();
-    let listed: HashSet<String> = serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_string()).collect();
+    let out = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .args(["--json", "audit"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    eprintln!(
+        "audit of {after} entries: clean in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    let out = honors()
+        .arg("--db")
+        .arg(&demo.db)
+        .args(["--json", "award", "list", "--holder", &issuer.uscc])
+        .output()
+        .unwrap();
+    let listed: HashSet<String> = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .collect();
     for id in &acked {
         assert!(listed.contains(id), "acknowledged award {id} is missing");
     }
@@ -183,5 +261,13 @@ fn load_on_loopback() {
 }
 
 fn enc(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }

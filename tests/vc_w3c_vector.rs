@@ -20,7 +20,10 @@ fn key_matches_vector() {
     let raw = json(&v("keyPair-raw.json"));
     assert_eq!(hex(key.verifying_key().as_bytes()), raw["publicKeyHex"]);
     assert_eq!(vm_for(&key.verifying_key()), raw["verificationMethod"]);
-    assert_eq!(honors::credential::did_for(&key.verifying_key()), raw["did"]);
+    assert_eq!(
+        honors::credential::did_for(&key.verifying_key()),
+        raw["did"]
+    );
 }
 
 #[test]

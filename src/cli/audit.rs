@@ -22,7 +22,11 @@ pub struct Args {
 
 pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     let trust = a.trust.as_deref().map(load_trust_roots).transpose()?;
-    let against = a.against.as_ref().map(|p| read_input(&p.display().to_string())).transpose()?;
+    let against = a
+        .against
+        .as_ref()
+        .map(|p| read_input(&p.display().to_string()))
+        .transpose()?;
     let out = ctx.out;
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = |done: u64, total: u64| {
@@ -38,10 +42,19 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             let source = crate::tilelog::open_source(from)?;
             crate::tilelog::audit_tiles(source.as_ref(), trust, against.as_deref(), &progress)?
         }
-        (Some(_), None) => return Err(Error::usage("--from needs --trust FILE", "pass the trust roots the log must be signed under")),
+        (Some(_), None) => {
+            return Err(Error::usage(
+                "--from needs --trust FILE",
+                "pass the trust roots the log must be signed under",
+            ))
+        }
         // Unchecked: the start-up integrity check would refuse a damaged registry, and the
         // auditor is the one who must still be able to replay it and locate the damage.
-        (None, _) => crate::registry::Registry::open_unchecked(ctx.db_dir()?)?.audit(trust.as_ref(), against.as_deref(), &progress)?,
+        (None, _) => crate::registry::Registry::open_unchecked(ctx.db_dir()?)?.audit(
+            trust.as_ref(),
+            against.as_deref(),
+            &progress,
+        )?,
     };
     ctx.out.result(&report, || {
         let mut s = format!(
@@ -49,11 +62,18 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             report.entries,
             report.checkpoints,
             report.tree_size,
-            if report.findings.is_empty() { "clean".to_string() } else { format!("{} finding(s)", report.findings.len()) }
+            if report.findings.is_empty() {
+                "clean".to_string()
+            } else {
+                format!("{} finding(s)", report.findings.len())
+            }
         );
         for f in &report.findings {
             let at = f.index.map(|i| format!("entry {i}: ")).unwrap_or_default();
-            s.push_str(&format!("\n  {at}[{}] expected {}; found {}", f.check, f.expected, f.found));
+            s.push_str(&format!(
+                "\n  {at}[{}] expected {}; found {}",
+                f.check, f.expected, f.found
+            ));
         }
         s
     })?;

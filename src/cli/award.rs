@@ -135,13 +135,38 @@ pub struct StatusArgs {
 
 pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
     match cmd {
-        Cmd::Issue { holder, scheme, title, sub_unit, valid_from, valid_until, year, reason, key } => {
+        Cmd::Issue {
+            holder,
+            scheme,
+            title,
+            sub_unit,
+            valid_from,
+            valid_until,
+            year,
+            reason,
+            key,
+        } => {
             let uscc: Uscc = holder.parse()?;
-            let spec = AwardSpec { scheme, title, sub_unit, valid_from, valid_until, year, reason, previous: None };
+            let spec = AwardSpec {
+                scheme,
+                title,
+                sub_unit,
+                valid_from,
+                valid_until,
+                year,
+                reason,
+                previous: None,
+            };
             issue(ctx, &key, uscc, spec)
         }
         Cmd::Import(a) => super::import::run(a, ctx),
-        Cmd::List { holder, scheme, issuer, year, status } => {
+        Cmd::List {
+            holder,
+            scheme,
+            issuer,
+            year,
+            status,
+        } => {
             let status = match status {
                 Some(s) => Some(Status::parse(&s).ok_or_else(|| {
                     Error::usage(format!("--status {s} is not a status word"), "use valid, expired, not_yet_valid, suspended, revoked, superseded or invalid")
@@ -149,11 +174,27 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 None => None,
             };
             let reg = ctx.open()?;
-            let list = reg.list_awards(&AwardFilter { holder, scheme, issuer, year, status }, ctx.now)?;
+            let list = reg.list_awards(
+                &AwardFilter {
+                    holder,
+                    scheme,
+                    issuer,
+                    year,
+                    status,
+                },
+                ctx.now,
+            )?;
             ctx.out.result(&list, || table(&list))?;
             Ok(0)
         }
-        Cmd::Renew { id, valid_from, valid_until, year, reason, key } => {
+        Cmd::Renew {
+            id,
+            valid_from,
+            valid_until,
+            year,
+            reason,
+            key,
+        } => {
             let prev = ctx.source()?.award(&id)?;
             let spec = AwardSpec {
                 scheme: prev.scheme.clone(),
@@ -167,13 +208,31 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             };
             issue(ctx, &key, prev.uscc.parse()?, spec)
         }
-        Cmd::Correct { id, title, scheme, sub_unit, valid_from, valid_until, year, reason, key } => {
+        Cmd::Correct {
+            id,
+            title,
+            scheme,
+            sub_unit,
+            valid_from,
+            valid_until,
+            year,
+            reason,
+            key,
+        } => {
             let prev = ctx.source()?.award(&id)?;
             let fmt = |us: i64| crate::time::format_cst(crate::time::from_micros(us));
-            let relation = if scheme.as_ref().is_some_and(|s| *s != prev.scheme) { Relation::Downgrades } else { Relation::Corrects };
+            let relation = if scheme.as_ref().is_some_and(|s| *s != prev.scheme) {
+                Relation::Downgrades
+            } else {
+                Relation::Corrects
+            };
             let spec = AwardSpec {
                 scheme: scheme.unwrap_or(prev.scheme.clone()),
-                title: title.or(if relation == Relation::Corrects { Some(prev.title.clone()) } else { None }),
+                title: title.or(if relation == Relation::Corrects {
+                    Some(prev.title.clone())
+                } else {
+                    None
+                }),
                 sub_unit: sub_unit.or(prev.sub_unit.clone()),
                 valid_from: valid_from.or(Some(fmt(prev.valid_from_us))),
                 valid_until: valid_until.or(prev.valid_until_us.map(fmt)),
@@ -187,17 +246,28 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             let award = ctx.open()?.award(&id)?;
             let (sk, _) = unlock(&key)?;
             let signer = signer_authority(ctx, &sk)?;
-            let st = Statement {
-                id: new_id(),
-                issuer_did: didkey::did_for(&sk.verifying_key()),
-                issuer_name: signer.name.clone(),
-                valid_from: ctx.now,
-                valid_until: None,
-                kind: Kind::CoIssue { award: award.id.clone(), reason: reason.clone() },
-            };
-            let acc = sign_and_submit(ctx, &sk, &st, &format!("{} co-issues award {}", signer.name, award.id))?;
+            let st = super::statement_by(
+                ctx,
+                &sk,
+                &signer,
+                Kind::CoIssue {
+                    award: award.id.clone(),
+                    reason: reason.clone(),
+                },
+            );
+            let acc = sign_and_submit(
+                ctx,
+                &sk,
+                &st,
+                &format!("{} co-issues award {}", signer.name, award.id),
+            )?;
             let v = serde_json::json!({"id": award.id, "co_issuer": signer.name, "index": acc.index, "tree_size": acc.tree_size});
-            ctx.out.result(&v, || format!("award {} 「{}」 is now a joint award of its issuer and {}", award.id, award.title, signer.name))?;
+            ctx.out.result(&v, || {
+                format!(
+                    "award {} 「{}」 is now a joint award of its issuer and {}",
+                    award.id, award.title, signer.name
+                )
+            })?;
             Ok(0)
         }
         Cmd::Suspend(a) => status(ctx, a, StatusAction::Suspend),
@@ -223,21 +293,34 @@ fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, E
     let src = ctx.source()?;
     let scheme_id = crate::registry::normalize_id(&spec.scheme);
     let scheme = src.scheme(&scheme_id)?.ok_or_else(|| {
-        Error::input(format!("no scheme has the id {scheme_id}"), "list schemes with `honors scheme list`, or define one with `honors scheme define`")
+        Error::input(
+            format!("no scheme has the id {scheme_id}"),
+            "list schemes with `honors scheme list`, or define one with `honors scheme define`",
+        )
     })?;
     let holder = src.holder(uscc.as_str())?.ok_or_else(|| {
-        Error::input(format!("no holder is registered as {uscc}"), "register it first: honors holder register --uscc … --name … --province …")
+        Error::input(
+            format!("no holder is registered as {uscc}"),
+            "register it first: honors holder register --uscc … --name … --province …",
+        )
     })?;
     let valid_from = match &spec.valid_from {
         Some(d) => parse_date_or_datetime(d)?,
         None => ctx.now,
     };
-    let valid_until = spec.valid_until.as_deref().map(parse_end_of_day).transpose()?;
+    let valid_until = spec
+        .valid_until
+        .as_deref()
+        .map(parse_end_of_day)
+        .transpose()?;
     let id = new_id();
     let title = spec.title.unwrap_or_else(|| scheme.title.clone());
     let status = src.new_status_ref(&signer.id)?;
     if status.is_none() {
-        ctx.out.status(format!("the status lists of {} are full: this award gets no credentialStatus entry", signer.name));
+        ctx.out.status(format!(
+            "the status lists of {} are full: this award gets no credentialStatus entry",
+            signer.name
+        ));
     }
     let st = Statement {
         id: id.clone(),
@@ -278,11 +361,28 @@ fn status(ctx: &Ctx, a: StatusArgs, action: StatusAction) -> Result<i32, Error> 
         issuer_name: signer.name.clone(),
         valid_from: at,
         valid_until: None,
-        kind: Kind::Status { award: award.id.clone(), action, reason: a.reason.clone() },
+        kind: Kind::Status {
+            award: award.id.clone(),
+            action,
+            reason: a.reason.clone(),
+        },
     };
-    let acc = sign_and_submit(ctx, &sk, &st, &format!("{} award {}", action.as_str(), award.id))?;
+    let acc = sign_and_submit(
+        ctx,
+        &sk,
+        &st,
+        &format!("{} award {}", action.as_str(), award.id),
+    )?;
     let v = serde_json::json!({"id": award.id, "action": action.as_str(), "reason": a.reason, "index": acc.index, "tree_size": acc.tree_size});
-    ctx.out.result(&v, || format!("award {} 「{}」: {} ({})", award.id, award.title, action.as_str(), a.reason))?;
+    ctx.out.result(&v, || {
+        format!(
+            "award {} 「{}」: {} ({})",
+            award.id,
+            award.title,
+            action.as_str(),
+            a.reason
+        )
+    })?;
     Ok(0)
 }
 
@@ -293,7 +393,11 @@ pub(crate) fn table(list: &[AwardView]) -> String {
     }
     let mut s = String::new();
     for a in list {
-        let unit = a.sub_unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+        let unit = a
+            .sub_unit
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
         let until = a.valid_until.as_deref().unwrap_or("—");
         s.push_str(&format!(
             "{:<13} {}  「{}」\n    {}{unit} ({})  by {}  {} → {until}\n",

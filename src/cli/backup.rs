@@ -22,7 +22,16 @@ pub struct RestoreArgs {
 pub fn backup(a: BackupArgs, ctx: &Ctx) -> Result<i32, Error> {
     let reg = ctx.open()?;
     let r = reg.backup(&a.dir)?;
-    ctx.out.result(&r, || format!("backed up {} entries and {} checkpoints to {} (tree size {}, root {})", r.entries, r.checkpoints, r.dir.display(), r.tree_size, r.root))?;
+    ctx.out.result(&r, || {
+        format!(
+            "backed up {} entries and {} checkpoints to {} (tree size {}, root {})",
+            r.entries,
+            r.checkpoints,
+            r.dir.display(),
+            r.tree_size,
+            r.root
+        )
+    })?;
     Ok(0)
 }
 
@@ -39,7 +48,13 @@ pub fn restore(a: RestoreArgs, ctx: &Ctx) -> Result<i32, Error> {
         }
     })?;
     ctx.out.result(&r, || {
-        format!("restored {} entries into {}; the rebuilt tree reproduces checkpoint {} (root {})", r.entries, r.dir.display(), r.tree_size, r.root)
+        format!(
+            "restored {} entries into {}; the rebuilt tree reproduces checkpoint {} (root {})",
+            r.entries,
+            r.dir.display(),
+            r.tree_size,
+            r.root
+        )
     })?;
     Ok(0)
 }

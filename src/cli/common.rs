@@ -36,7 +36,10 @@ impl Ctx {
     /// The registry directory from `--db` or `HONORS_DB`.
     pub fn db_dir(&self) -> Result<&Path, Error> {
         self.db.as_deref().ok_or_else(|| {
-            Error::usage("no registry given", "pass --db DIR or set HONORS_DB (create one with `honors init --db DIR`)")
+            Error::usage(
+                "no registry given",
+                "pass --db DIR or set HONORS_DB (create one with `honors init --db DIR`)",
+            )
         })
     }
 
@@ -98,7 +101,12 @@ pub fn prompt(question: &str) -> Option<Result<Passphrase, Error>> {
     }
     Some(
         rpassword::prompt_password(question)
-            .map_err(|e| Error::input(format!("reading the passphrase: {e}"), "use --passphrase-file instead"))
+            .map_err(|e| {
+                Error::input(
+                    format!("reading the passphrase: {e}"),
+                    "use --passphrase-file instead",
+                )
+            })
             .and_then(|text| Ok(Passphrase::new(text.into_bytes())?)),
     )
 }
@@ -106,7 +114,9 @@ pub fn prompt(question: &str) -> Option<Result<Passphrase, Error>> {
 /// Reads a passphrase file; a file that cannot be read is named as the passphrase file it is.
 fn passphrase_file(path: &Path) -> Result<Passphrase, Error> {
     Passphrase::from_file(path).map_err(|e| match e {
-        keyfile::KeyFileError::Io { source, .. } => Error::file(path, source).context("passphrase file"),
+        keyfile::KeyFileError::Io { source, .. } => {
+            Error::file(path, source).context("passphrase file")
+        }
         other => other.into(),
     })
 }
@@ -127,7 +137,12 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, Error> {
     use std::io::Read;
     if path == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map_err(|e| Error::input(format!("reading standard input: {e}"), "pipe the file in, or give its path"))?;
+        std::io::stdin().read_to_end(&mut buf).map_err(|e| {
+            Error::input(
+                format!("reading standard input: {e}"),
+                "pipe the file in, or give its path",
+            )
+        })?;
         return Ok(buf);
     }
     std::fs::read(path).map_err(|e| Error::file(Path::new(path), e))
@@ -147,18 +162,27 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8], force: bool) -> Result<()
             }
             let mut f = opts.open(p).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    Error::usage(format!("{} already exists", p.display()), "choose another name or pass --force")
+                    Error::usage(
+                        format!("{} already exists", p.display()),
+                        "choose another name or pass --force",
+                    )
                 } else {
                     Error::file(p, e)
                 }
             })?;
-            f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| Error::file(p, e))
+            f.write_all(bytes)
+                .and_then(|_| f.sync_all())
+                .map_err(|e| Error::file(p, e))
         }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(bytes).and_then(|_| out.flush()).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    Error::new(crate::error::ErrorKind::Input, super::output::BROKEN_PIPE, None)
+                    Error::new(
+                        crate::error::ErrorKind::Input,
+                        super::output::BROKEN_PIPE,
+                        None,
+                    )
                 } else {
                     Error::internal(format!("writing to stdout: {e}"))
                 }

@@ -18,9 +18,12 @@ pub struct Args {
 pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     let started = std::time::Instant::now();
     let out = ctx.out;
-    let report = crate::demo::build(&a.dir, ctx.now, a.scale.map(|n| n as usize), &|m| out.status(m))?;
+    let report = crate::demo::build(&a.dir, ctx.now, a.scale.map(|n| n as usize), &|m| {
+        out.status(m)
+    })?;
     let v = &report.verdict;
-    ctx.out.status(format!("done in {:.1} s", started.elapsed().as_secs_f64()));
+    ctx.out
+        .status(format!("done in {:.1} s", started.elapsed().as_secs_f64()));
     ctx.out.result(&report, || {
         let db = report.db.display().to_string();
         let trust = report.trust_roots.display().to_string();
@@ -82,6 +85,11 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         }
         s
     })?;
-    let valid = v.verdict == crate::award::Status::Valid && report.bundle_verdict.verdict == crate::award::Status::Valid;
-    Ok(if valid && report.audit.findings.is_empty() { 0 } else { 1 })
+    let valid = v.verdict == crate::award::Status::Valid
+        && report.bundle_verdict.verdict == crate::award::Status::Valid;
+    Ok(if valid && report.audit.findings.is_empty() {
+        0
+    } else {
+        1
+    })
 }

@@ -64,48 +64,82 @@ pub enum Cmd {
 
 pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
     match cmd {
-        Cmd::Register { uscc, name, province, city, key } => {
+        Cmd::Register {
+            uscc,
+            name,
+            province,
+            city,
+            key,
+        } => {
             let uscc: Uscc = uscc.parse()?;
             let (sk, _) = unlock(&key)?;
             let signer = signer_authority(ctx, &sk)?;
-            let st = Statement {
-                id: new_id(),
-                issuer_did: didkey::did_for(&sk.verifying_key()),
-                issuer_name: signer.name.clone(),
-                valid_from: ctx.now,
-                valid_until: None,
-                kind: Kind::Holder { uscc: uscc.clone(), name: name.clone(), province, city },
-            };
+            let st = super::statement_by(
+                ctx,
+                &sk,
+                &signer,
+                Kind::Holder {
+                    uscc: uscc.clone(),
+                    name: name.clone(),
+                    province,
+                    city,
+                },
+            );
             let acc = sign_and_submit(ctx, &sk, &st, &format!("registered {name}"))?;
             let v = serde_json::json!({"uscc": uscc.as_str(), "name": name, "index": acc.index});
-            ctx.out.result(&v, || format!("{name} registered as {uscc}"))?;
+            ctx.out
+                .result(&v, || format!("{name} registered as {uscc}"))?;
             Ok(0)
         }
-        Cmd::Rename { uscc, name, reason, key } => {
+        Cmd::Rename {
+            uscc,
+            name,
+            reason,
+            key,
+        } => {
             let uscc: Uscc = uscc.parse()?;
             let (sk, _) = unlock(&key)?;
             let signer = signer_authority(ctx, &sk)?;
-            let st = Statement {
-                id: new_id(),
-                issuer_did: didkey::did_for(&sk.verifying_key()),
-                issuer_name: signer.name.clone(),
-                valid_from: ctx.now,
-                valid_until: None,
-                kind: Kind::HolderRename { uscc: uscc.clone(), name: name.clone(), reason },
-            };
+            let st = super::statement_by(
+                ctx,
+                &sk,
+                &signer,
+                Kind::HolderRename {
+                    uscc: uscc.clone(),
+                    name: name.clone(),
+                    reason,
+                },
+            );
             let acc = sign_and_submit(ctx, &sk, &st, &format!("renamed {uscc}"))?;
             let v = serde_json::json!({"uscc": uscc.as_str(), "name": name, "index": acc.index});
-            ctx.out.result(&v, || format!("{uscc} is now named {name}; its awards carry over"))?;
+            ctx.out.result(&v, || {
+                format!("{uscc} is now named {name}; its awards carry over")
+            })?;
             Ok(0)
         }
-        Cmd::Merge { uscc, into, kind, on, reason, key } => {
+        Cmd::Merge {
+            uscc,
+            into,
+            kind,
+            on,
+            reason,
+            key,
+        } => {
             let uscc: Uscc = uscc.parse()?;
-            let successors = into.iter().map(|u| u.parse::<Uscc>()).collect::<Result<Vec<_>, _>>()?;
+            let successors = into
+                .iter()
+                .map(|u| u.parse::<Uscc>())
+                .collect::<Result<Vec<_>, _>>()?;
             let kind = match kind.as_str() {
                 "merged" => HolderEndKind::Merged,
                 "split" => HolderEndKind::Split,
                 "dissolved" => HolderEndKind::Dissolved,
-                other => return Err(Error::usage(format!("--kind {other} is not known"), "use merged, split or dissolved")),
+                other => {
+                    return Err(Error::usage(
+                        format!("--kind {other} is not known"),
+                        "use merged, split or dissolved",
+                    ))
+                }
             };
             let at = match on {
                 Some(d) => crate::time::parse_date_or_datetime(&d)?,
@@ -119,11 +153,18 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 issuer_name: signer.name.clone(),
                 valid_from: at,
                 valid_until: None,
-                kind: Kind::HolderEnd { uscc: uscc.clone(), kind, successors, reason },
+                kind: Kind::HolderEnd {
+                    uscc: uscc.clone(),
+                    kind,
+                    successors,
+                    reason,
+                },
             };
             let acc = sign_and_submit(ctx, &sk, &st, &format!("{uscc} {}", kind.as_str()))?;
             let v = serde_json::json!({"uscc": uscc.as_str(), "end": kind.as_str(), "index": acc.index});
-            ctx.out.result(&v, || format!("{uscc} {}: its awards have ended", kind.as_str()))?;
+            ctx.out.result(&v, || {
+                format!("{uscc} {}: its awards have ended", kind.as_str())
+            })?;
             Ok(0)
         }
         Cmd::List => {
@@ -131,7 +172,20 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             let list = reg.holders()?;
             ctx.out.result(&list, || {
                 list.iter()
-                    .map(|h| format!("{}  {}  ({}{}){}", h.uscc, h.name, h.province, if h.city.is_empty() { String::new() } else { format!("/{}", h.city) }, if h.ended.is_some() { "  [ended]" } else { "" }))
+                    .map(|h| {
+                        format!(
+                            "{}  {}  ({}{}){}",
+                            h.uscc,
+                            h.name,
+                            h.province,
+                            if h.city.is_empty() {
+                                String::new()
+                            } else {
+                                format!("/{}", h.city)
+                            },
+                            if h.ended.is_some() { "  [ended]" } else { "" }
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             })?;

@@ -55,15 +55,30 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     let mut status_indexes = std::collections::HashSet::new();
     for row in rows {
         let scheme_id = crate::registry::normalize_id(&row.scheme);
-        let matching: Vec<&&Scheme> = issuable.iter().filter(|s| s.id == scheme_id || s.title == row.scheme).collect();
+        let matching: Vec<&&Scheme> = issuable
+            .iter()
+            .filter(|s| s.id == scheme_id || s.title == row.scheme)
+            .collect();
         let scheme = match matching.as_slice() {
             [one] => *one,
             [] => {
-                errors.push(RowError { line: row.line, message: format!("no scheme '{}' that {} may issue (see honors scheme list)", row.scheme, signer.name) });
+                errors.push(RowError {
+                    line: row.line,
+                    message: format!(
+                        "no scheme '{}' that {} may issue (see honors scheme list)",
+                        row.scheme, signer.name
+                    ),
+                });
                 continue;
             }
             _ => {
-                errors.push(RowError { line: row.line, message: format!("scheme title '{}' is ambiguous: give the scheme id", row.scheme) });
+                errors.push(RowError {
+                    line: row.line,
+                    message: format!(
+                        "scheme title '{}' is ambiguous: give the scheme id",
+                        row.scheme
+                    ),
+                });
                 continue;
             }
         };
@@ -72,15 +87,33 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             .or_insert_with(|| reg.store().holder(row.uscc.as_str()).ok().flatten())
             .clone();
         let Some(holder) = holder else {
-            errors.push(RowError { line: row.line, message: format!("holder {} is not registered (honors holder register)", row.uscc) });
+            errors.push(RowError {
+                line: row.line,
+                message: format!(
+                    "holder {} is not registered (honors holder register)",
+                    row.uscc
+                ),
+            });
             continue;
         };
         if holder.name != row.holder {
-            errors.push(RowError { line: row.line, message: format!("holder {} is registered as 「{}」, not 「{}」", row.uscc, holder.name, row.holder) });
+            errors.push(RowError {
+                line: row.line,
+                message: format!(
+                    "holder {} is registered as 「{}」, not 「{}」",
+                    row.uscc, holder.name, row.holder
+                ),
+            });
             continue;
         }
         let id = import::award_id(&signer.id, &row, &scheme.id);
-        if !ids.insert(id.clone()) || reg.store().award(&id).map_err(|e| Error::internal(e.to_string()))?.is_some() {
+        if !ids.insert(id.clone())
+            || reg
+                .store()
+                .award(&id)
+                .map_err(|e| Error::internal(e.to_string()))?
+                .is_some()
+        {
             skipped += 1;
             continue;
         }
@@ -111,8 +144,10 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     let mut imported = 0u64;
     let now = ctx.now;
     for batch in todo.chunks(a.batch_size.max(1)) {
-        let signed: Vec<Result<Vec<u8>, Error>> =
-            batch.par_iter().map(|(_, st)| crate::statement::sign(st, &sk, now).map_err(Error::from)).collect();
+        let signed: Vec<Result<Vec<u8>, Error>> = batch
+            .par_iter()
+            .map(|(_, st)| crate::statement::sign(st, &sk, now).map_err(Error::from))
+            .collect();
         let mut lines = Vec::new();
         let mut bytes = Vec::new();
         for ((line, _), s) in batch.iter().zip(signed) {
@@ -121,7 +156,10 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
                     lines.push(*line);
                     bytes.push(b);
                 }
-                Err(e) => errors.push(RowError { line: *line, message: e.to_string() }),
+                Err(e) => errors.push(RowError {
+                    line: *line,
+                    message: e.to_string(),
+                }),
             }
         }
         let results = reg.submit(bytes, ctx.now)?;
@@ -129,19 +167,36 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
             match r {
                 Ok(acc) if acc.duplicate => skipped += 1,
                 Ok(_) => imported += 1,
-                Err(e) => errors.push(RowError { line: *line, message: e.message().to_string() }),
+                Err(e) => errors.push(RowError {
+                    line: *line,
+                    message: e.message().to_string(),
+                }),
             }
         }
         bar.inc(batch.len() as u64);
         if let Some(last) = lines.last() {
-            bar.suspend(|| ctx.out.status(format!("committed rows up to line {last} (log size {})", reg.size().unwrap_or(0))));
+            bar.suspend(|| {
+                ctx.out.status(format!(
+                    "committed rows up to line {last} (log size {})",
+                    reg.size().unwrap_or(0)
+                ))
+            });
         }
     }
     bar.finish_and_clear();
     errors.sort_by_key(|e| e.line);
-    let summary = Summary { imported, skipped, errors };
+    let summary = Summary {
+        imported,
+        skipped,
+        errors,
+    };
     ctx.out.result(&summary, || {
-        let mut s = format!("{} imported, {} already present, {} error(s)", summary.imported, summary.skipped, summary.errors.len());
+        let mut s = format!(
+            "{} imported, {} already present, {} error(s)",
+            summary.imported,
+            summary.skipped,
+            summary.errors.len()
+        );
         for e in &summary.errors {
             s.push_str(&format!("\n  line {}: {}", e.line, e.message));
         }
@@ -155,7 +210,9 @@ fn progress(ctx: &Ctx, len: u64) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} awards signed and logged ({per_sec}, eta {eta})") {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} awards signed and logged ({per_sec}, eta {eta})",
+    ) {
         bar.set_style(style);
     }
     bar

@@ -124,7 +124,12 @@ pub fn init(a: InitArgs, ctx: &Ctx) -> Result<i32, Error> {
 }
 
 pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
-    if let Cmd::Export { dir, from: Some(from), trust: Some(trust) } = &cmd {
+    if let Cmd::Export {
+        dir,
+        from: Some(from),
+        trust: Some(trust),
+    } = &cmd
+    {
         let trust = crate::registry::load_trust_roots(trust)?;
         let source = crate::tilelog::open_source(from)?;
         let r = crate::tilelog::mirror(source.as_ref(), &trust, dir)?;
@@ -133,7 +138,9 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 "copied the log of {} entries from {from} to {}{} ({} files written, {} unchanged)",
                 r.tree_size,
                 r.dir.display(),
-                r.previous_size.map(|p| format!(", extending the copy of {p} entries")).unwrap_or_default(),
+                r.previous_size
+                    .map(|p| format!(", extending the copy of {p} entries"))
+                    .unwrap_or_default(),
                 r.written,
                 r.unchanged
             )
@@ -145,10 +152,17 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
     match cmd {
         Cmd::Checkpoint { since } => {
             let note = reg.checkpoint()?;
-            let text = String::from_utf8(note).map_err(|_| Error::corrupt("checkpoint is not UTF-8"))?;
+            let text =
+                String::from_utf8(note).map_err(|_| Error::corrupt("checkpoint is not UTF-8"))?;
             if let Some(old) = since {
-                let cp = crate::tlog::Checkpoint::parse(text.split("\n\n").next().map(|t| format!("{t}\n")).as_deref().unwrap_or(""))
-                    .map_err(|e| Error::corrupt(e.to_string()))?;
+                let cp = crate::tlog::Checkpoint::parse(
+                    text.split("\n\n")
+                        .next()
+                        .map(|t| format!("{t}\n"))
+                        .as_deref()
+                        .unwrap_or(""),
+                )
+                .map_err(|e| Error::corrupt(e.to_string()))?;
                 let proof = reg.consistency_proof(old, cp.size)?;
                 let mut body = format!("old {old}\n");
                 for h in &proof {
@@ -160,8 +174,14 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 let v = serde_json::json!({"old": old, "tree_size": cp.size, "hashes": proof.iter().map(b64).collect::<Vec<_>>(), "body": body});
                 ctx.out.result(&v, || body.clone())?;
             } else if ctx.out.json {
-                let cp = crate::tlog::Checkpoint::parse(text.split("\n\n").next().map(|t| format!("{t}\n")).as_deref().unwrap_or(""))
-                    .map_err(|e| Error::corrupt(e.to_string()))?;
+                let cp = crate::tlog::Checkpoint::parse(
+                    text.split("\n\n")
+                        .next()
+                        .map(|t| format!("{t}\n"))
+                        .as_deref()
+                        .unwrap_or(""),
+                )
+                .map_err(|e| Error::corrupt(e.to_string()))?;
                 let v = serde_json::json!({"origin": cp.origin, "tree_size": cp.size, "root": b64(&cp.root), "note": text});
                 ctx.out.result(&v, String::new)?;
             } else {
@@ -189,7 +209,12 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             let v = serde_json::json!({"old": old, "new": new, "hashes": hashes});
             ctx.out.result(&v, || hashes.join("\n"))?;
         }
-        Cmd::StatusList { authority, purpose, output, force } => {
+        Cmd::StatusList {
+            authority,
+            purpose,
+            output,
+            force,
+        } => {
             let reg = ctx.open_for_write()?;
             let purpose = crate::status::Purpose::from(purpose);
             let mut bytes = reg.status_list(&authority, purpose, ctx.now)?;
@@ -198,13 +223,18 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 return super::common::write_output(None, &bytes, false).map(|_| 0);
             };
             super::common::write_output(Some(&path), &bytes, force)?;
-            let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| Error::internal(e.to_string()))?;
+            let doc: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| Error::internal(e.to_string()))?;
             let set = reg.status_bits(&authority, purpose, ctx.now)?.ones().len();
             let v = serde_json::json!({"file": path, "id": doc["id"], "issuer": doc["issuer"], "purpose": purpose, "set": set});
             if ctx.out.json {
                 ctx.out.result(&v, String::new)?;
             } else {
-                ctx.out.status(format!("wrote the {purpose} list {} to {} ({set} bit(s) set)", doc["id"].as_str().unwrap_or(""), path.display()));
+                ctx.out.status(format!(
+                    "wrote the {purpose} list {} to {} ({set} bit(s) set)",
+                    doc["id"].as_str().unwrap_or(""),
+                    path.display()
+                ));
             }
         }
         Cmd::Export { dir, .. } => {

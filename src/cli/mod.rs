@@ -3,8 +3,8 @@
 
 mod audit;
 mod authority;
-mod backup;
 mod award;
+mod backup;
 mod common;
 mod demo;
 mod holder;
@@ -113,8 +113,18 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let out = Out { json: cli.json, quiet: cli.quiet };
-    let ctx = Ctx { opened: Default::default(), db: cli.db.clone(), log_passphrase_file: cli.log_passphrase_file.clone(), registry: cli.registry.clone(), out, now: jiff::Timestamp::now() };
+    let out = Out {
+        json: cli.json,
+        quiet: cli.quiet,
+    };
+    let ctx = Ctx {
+        opened: Default::default(),
+        db: cli.db.clone(),
+        log_passphrase_file: cli.log_passphrase_file.clone(),
+        registry: cli.registry.clone(),
+        out,
+        now: jiff::Timestamp::now(),
+    };
     match run(cli.command, &ctx) {
         Ok(code) => code,
         Err(e) => {
@@ -170,7 +180,28 @@ pub(crate) fn sign_and_submit(
         "{what}: logged at entry {} (checkpoint of {} entries){}",
         accepted.index,
         accepted.tree_size,
-        if accepted.duplicate { "; it was already logged" } else { "" }
+        if accepted.duplicate {
+            "; it was already logged"
+        } else {
+            ""
+        }
     ));
     Ok(accepted)
+}
+
+/// A new statement by `signer` (signing with `sk`), effective now, with a fresh id.
+pub(crate) fn statement_by(
+    ctx: &Ctx,
+    sk: &ed25519_dalek::SigningKey,
+    signer: &crate::authority::Authority,
+    kind: crate::statement::Kind,
+) -> crate::statement::Statement {
+    crate::statement::Statement {
+        id: common::new_id(),
+        issuer_did: crate::credential::didkey::did_for(&sk.verifying_key()),
+        issuer_name: signer.name.clone(),
+        valid_from: ctx.now,
+        valid_until: None,
+        kind,
+    }
 }

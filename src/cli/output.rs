@@ -23,7 +23,11 @@ impl Out {
     }
 
     /// Prints the result: JSON under `--json`, otherwise the human text.
-    pub fn result<T: Serialize + ?Sized>(&self, value: &T, human: impl FnOnce() -> String) -> Result<(), Error> {
+    pub fn result<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        human: impl FnOnce() -> String,
+    ) -> Result<(), Error> {
         let text = if self.json {
             serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?
         } else {
@@ -55,7 +59,11 @@ pub fn print_stdout(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{text}").and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Error::new(crate::error::ErrorKind::Input, BROKEN_PIPE, None)),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Error::new(
+            crate::error::ErrorKind::Input,
+            BROKEN_PIPE,
+            None,
+        )),
         Err(e) => Err(Error::internal(format!("writing to stdout: {e}"))),
     }
 }

@@ -48,7 +48,10 @@ pub struct Args {
 pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     let reg = ctx.open()?;
     if a.since.is_some() && a.format != Format::Bundle {
-        return Err(Error::usage("--since applies to --format bundle only", "drop --since, or use --format bundle"));
+        return Err(Error::usage(
+            "--since applies to --format bundle only",
+            "drop --since, or use --format bundle",
+        ));
     }
     let (bytes, what) = match a.format {
         Format::Vc => {
@@ -63,28 +66,45 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         }
         Format::Compact => {
             let code = compact_code(&reg, &a.id, ctx)?;
-            (format!("{code}\n").into_bytes(), "the compact code".to_string())
+            (
+                format!("{code}\n").into_bytes(),
+                "the compact code".to_string(),
+            )
         }
         Format::QrPng => {
             let code = compact_code(&reg, &a.id, ctx)?;
             if a.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                return Err(Error::usage("a PNG image is not for the terminal", "write it to a file with -o award.png"));
+                return Err(Error::usage(
+                    "a PNG image is not for the terminal",
+                    "write it to a file with -o award.png",
+                ));
             }
-            let png = crate::qr::symbol(&code).and_then(|s| s.png(8)).map_err(qr_error)?;
+            let png = crate::qr::symbol(&code)
+                .and_then(|s| s.png(8))
+                .map_err(qr_error)?;
             (png, "the QR code (PNG)".to_string())
         }
         Format::QrSvg => {
             let code = compact_code(&reg, &a.id, ctx)?;
-            (crate::qr::svg(&code).map_err(qr_error)?.into_bytes(), "the QR code (SVG)".to_string())
+            (
+                crate::qr::svg(&code).map_err(qr_error)?.into_bytes(),
+                "the QR code (SVG)".to_string(),
+            )
         }
-        Format::Openbadge => (reg.open_badge(&a.id)?, "the Open Badges 3.0 credential".to_string()),
+        Format::Openbadge => (
+            reg.open_badge(&a.id)?,
+            "the Open Badges 3.0 credential".to_string(),
+        ),
         Format::CertificateSvg => {
             let award = reg.award(&a.id)?;
             let code = compact_code(&reg, &a.id, ctx)?;
             let cred = reg.award_credential(&a.id)?;
-            let (signed, _) = crate::statement::parse_signed(&cred).map_err(|e| Error::corrupt(format!("award {}: {e}", a.id)))?;
+            let (signed, _) = crate::statement::parse_signed(&cred)
+                .map_err(|e| Error::corrupt(format!("award {}: {e}", a.id)))?;
             let logged = format!("登记于 {} 第 {} 条", reg.origin(), award.index);
-            let svg = crate::certificate::svg(&signed.statement, &code, &logged).map_err(|e| Error::input(e.to_string(), "print the QR code instead (--format qr-svg)"))?;
+            let svg = crate::certificate::svg(&signed.statement, &code, &logged).map_err(|e| {
+                Error::input(e.to_string(), "print the QR code instead (--format qr-svg)")
+            })?;
             (svg.into_bytes(), "the certificate (A4 SVG)".to_string())
         }
     };
@@ -111,5 +131,8 @@ fn compact_code(reg: &crate::registry::Registry, id: &str, ctx: &Ctx) -> Result<
 }
 
 fn qr_error(e: crate::qr::QrError) -> Error {
-    Error::input(e.to_string(), "use --format bundle, which has no size limit")
+    Error::input(
+        e.to_string(),
+        "use --format bundle, which has no size limit",
+    )
 }

@@ -28,16 +28,45 @@ pub fn show(a: ShowArgs, ctx: &Ctx) -> Result<i32, Error> {
     let found = reg.show(&a.id, ctx.now)?;
     ctx.out.result(&found, || match &found {
         Found::Award { award, history } => {
-            let mut s = table(std::slice::from_ref(award)).lines().take(2).collect::<Vec<_>>().join("\n");
-            s.push_str(&format!("\n  status: {} ({})\n  scheme: {}\n  log entry: {}\nhistory:", award.status, award.status_reason, award.scheme, award.index));
+            let mut s = table(std::slice::from_ref(award))
+                .lines()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("\n");
+            s.push_str(&format!(
+                "\n  status: {} ({})\n  scheme: {}\n  log entry: {}\nhistory:",
+                award.status, award.status_reason, award.scheme, award.index
+            ));
             for h in history {
-                s.push_str(&format!("\n  #{:<6} {}  {}  by {}{}", h.index, h.time, h.event, h.signer, h.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()));
+                s.push_str(&format!(
+                    "\n  #{:<6} {}  {}  by {}{}",
+                    h.index,
+                    h.time,
+                    h.event,
+                    h.signer,
+                    h.reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                ));
             }
             s
         }
-        Found::Authority { authority } => serde_json::to_string_pretty(authority).unwrap_or_default(),
-        Found::Holder { holder, awards } => format!("{} {}  ({}/{})\n{}", holder.uscc, holder.name, holder.province, holder.city, table(awards)),
-        Found::Scheme { scheme } => format!("scheme 「{}」\n  id: {}\n  level: {}\n  category: {}\n  owner: {}", scheme.title, scheme.id, scheme.level, scheme.category, scheme.owner),
+        Found::Authority { authority } => {
+            serde_json::to_string_pretty(authority).unwrap_or_default()
+        }
+        Found::Holder { holder, awards } => format!(
+            "{} {}  ({}/{})\n{}",
+            holder.uscc,
+            holder.name,
+            holder.province,
+            holder.city,
+            table(awards)
+        ),
+        Found::Scheme { scheme } => format!(
+            "scheme 「{}」\n  id: {}\n  level: {}\n  category: {}\n  owner: {}",
+            scheme.title, scheme.id, scheme.level, scheme.category, scheme.owner
+        ),
     })?;
     Ok(0)
 }
@@ -55,7 +84,19 @@ pub fn history(a: HistoryArgs, ctx: &Ctx) -> Result<i32, Error> {
     ctx.out.result(&events, || {
         events
             .iter()
-            .map(|h| format!("#{:<6} {}  {:<12} by {}{}", h.index, h.time, h.event, h.signer, h.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()))
+            .map(|h| {
+                format!(
+                    "#{:<6} {}  {:<12} by {}{}",
+                    h.index,
+                    h.time,
+                    h.event,
+                    h.signer,
+                    h.reason
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     })?;

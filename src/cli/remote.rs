@@ -27,7 +27,10 @@ impl Remote {
                 "give the server's http:// address (e.g. http://127.0.0.1:8080), or a local TLS-terminating proxy",
             ));
         }
-        let base = url.trim_end_matches('/').trim_end_matches("/api/v1").to_string();
+        let base = url
+            .trim_end_matches('/')
+            .trim_end_matches("/api/v1")
+            .to_string();
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(60)))
             .http_status_as_error(false)
@@ -37,11 +40,31 @@ impl Remote {
         Ok(Remote { base, agent })
     }
 
-    fn answer(&self, what: &str, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<(u16, serde_json::Value), Error> {
-        let mut r = r.map_err(|e| Error::new(ErrorKind::Internal, format!("{what} at {}: {e}", self.base), Some("check --registry and that `honors serve` runs there".into())))?;
+    fn answer(
+        &self,
+        what: &str,
+        r: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<(u16, serde_json::Value), Error> {
+        let mut r = r.map_err(|e| {
+            Error::new(
+                ErrorKind::Internal,
+                format!("{what} at {}: {e}", self.base),
+                Some("check --registry and that `honors serve` runs there".into()),
+            )
+        })?;
         let status = r.status().as_u16();
-        let body = r.body_mut().with_config().limit(16 << 20).read_to_vec().map_err(|e| Error::internal(format!("{what}: reading the answer: {e}")))?;
-        let v: serde_json::Value = serde_json::from_slice(&body).map_err(|_| Error::internal(format!("{what}: the registry at {} answered HTTP {status} without JSON", self.base)))?;
+        let body = r
+            .body_mut()
+            .with_config()
+            .limit(16 << 20)
+            .read_to_vec()
+            .map_err(|e| Error::internal(format!("{what}: reading the answer: {e}")))?;
+        let v: serde_json::Value = serde_json::from_slice(&body).map_err(|_| {
+            Error::internal(format!(
+                "{what}: the registry at {} answered HTTP {status} without JSON",
+                self.base
+            ))
+        })?;
         if status >= 400 {
             let e = &v["error"];
             let kind = match e["kind"].as_str() {
@@ -53,15 +76,24 @@ impl Remote {
                 _ => ErrorKind::Internal,
             };
             let message = e["message"].as_str().unwrap_or("no message").to_string();
-            return Err(Error::new(kind, format!("registry {}: {message}", self.base), e["hint"].as_str().map(str::to_string)));
+            return Err(Error::new(
+                kind,
+                format!("registry {}: {message}", self.base),
+                e["hint"].as_str().map(str::to_string),
+            ));
         }
         Ok((status, v))
     }
 
     fn record<T: DeserializeOwned>(&self, kind: &str, id: &str) -> Result<Option<T>, Error> {
         let url = format!("{}/api/v1/records/{kind}/{}", self.base, encode(id));
-        match self.answer(&format!("looking up {kind} {id}"), self.agent.get(&url).call()) {
-            Ok((_, v)) => serde_json::from_value(v).map(Some).map_err(|e| Error::internal(format!("{kind} {id}: unexpected record: {e}"))),
+        match self.answer(
+            &format!("looking up {kind} {id}"),
+            self.agent.get(&url).call(),
+        ) {
+            Ok((_, v)) => serde_json::from_value(v)
+                .map(Some)
+                .map_err(|e| Error::internal(format!("{kind} {id}: unexpected record: {e}"))),
             Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }
@@ -70,7 +102,13 @@ impl Remote {
     /// Submits signed statement bytes; returns once the registry has made them durable.
     pub fn submit(&self, bytes: &[u8], kind: &'static str) -> Result<Accepted, Error> {
         let url = format!("{}/api/v1/statements", self.base);
-        let (_, v) = self.answer("submitting the statement", self.agent.post(&url).header("content-type", "application/json").send(bytes))?;
+        let (_, v) = self.answer(
+            "submitting the statement",
+            self.agent
+                .post(&url)
+                .header("content-type", "application/json")
+                .send(bytes),
+        )?;
         let field = |k: &str| v[k].clone();
         Ok(Accepted {
             id: field("id").as_str().unwrap_or_default().to_string(),
@@ -85,7 +123,13 @@ impl Remote {
 
 fn encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.:".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.:".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -108,7 +152,10 @@ impl Ctx {
 impl Source<'_> {
     /// A free status-list index for a new award of `authority` (local registries only: a
     /// remote submission goes without a credentialStatus entry).
-    pub fn new_status_ref(&self, authority: &str) -> Result<Option<crate::status::StatusRef>, Error> {
+    pub fn new_status_ref(
+        &self,
+        authority: &str,
+    ) -> Result<Option<crate::status::StatusRef>, Error> {
         match self {
             Source::Local(reg) => reg.new_status_ref(authority, &mut Default::default()),
             Source::Remote(_) => Ok(None),
@@ -120,7 +167,10 @@ impl Source<'_> {
         match self {
             Source::Local(reg) => reg.authority_of_signer(did),
             Source::Remote(r) => r.record("authority-of-key", did)?.ok_or_else(|| {
-                Error::refused(format!("the key {did} belongs to no authority in this registry"), "have a parent authority accredit it first (honors authority accredit)")
+                Error::refused(
+                    format!("the key {did} belongs to no authority in this registry"),
+                    "have a parent authority accredit it first (honors authority accredit)",
+                )
             }),
         }
     }
@@ -141,7 +191,12 @@ impl Source<'_> {
             Source::Local(reg) => reg.award_record(id),
             Source::Remote(r) => {
                 let id = crate::registry::normalize_id(id);
-                r.record("award", &id)?.ok_or_else(|| Error::not_found(format!("no award has the id {id}"), "find award ids with GET /api/v1/search?q=…"))
+                r.record("award", &id)?.ok_or_else(|| {
+                    Error::not_found(
+                        format!("no award has the id {id}"),
+                        "find award ids with GET /api/v1/search?q=…",
+                    )
+                })
             }
         }
     }

@@ -5,9 +5,8 @@ use clap::Subcommand;
 use super::authority::signer_authority;
 use super::common::{new_id, unlock, Ctx, KeyArgs};
 use super::sign_and_submit;
-use crate::credential::didkey;
 use crate::error::Error;
-use crate::statement::{Kind, Statement};
+use crate::statement::Kind;
 
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -34,28 +33,46 @@ pub enum Cmd {
 
 pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
     match cmd {
-        Cmd::Define { title, level, category, validity_years, key } => {
+        Cmd::Define {
+            title,
+            level,
+            category,
+            validity_years,
+            key,
+        } => {
             let (sk, _) = unlock(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let scheme = new_id();
-            let st = Statement {
-                id: new_id(),
-                issuer_did: didkey::did_for(&sk.verifying_key()),
-                issuer_name: signer.name.clone(),
-                valid_from: ctx.now,
-                valid_until: None,
-                kind: Kind::Scheme { scheme: scheme.clone(), title: title.clone(), level, category, validity_years },
-            };
+            let st = super::statement_by(
+                ctx,
+                &sk,
+                &signer,
+                Kind::Scheme {
+                    scheme: scheme.clone(),
+                    title: title.clone(),
+                    level,
+                    category,
+                    validity_years,
+                },
+            );
             let acc = sign_and_submit(ctx, &sk, &st, &format!("defined scheme 「{title}」"))?;
             let v = serde_json::json!({"scheme": scheme, "title": title, "owner": signer.id, "index": acc.index});
-            ctx.out.result(&v, || format!("scheme 「{title}」 defined by {}\n  scheme id: {scheme}", signer.name))?;
+            ctx.out.result(&v, || {
+                format!(
+                    "scheme 「{title}」 defined by {}\n  scheme id: {scheme}",
+                    signer.name
+                )
+            })?;
             Ok(0)
         }
         Cmd::List => {
             let reg = ctx.open()?;
             let list = reg.schemes()?;
             ctx.out.result(&list, || {
-                list.iter().map(|s| format!("{}  「{}」 ({}, {})", s.id, s.title, s.level, s.category)).collect::<Vec<_>>().join("\n")
+                list.iter()
+                    .map(|s| format!("{}  「{}」 ({}, {})", s.id, s.title, s.level, s.category))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             })?;
             Ok(0)
         }

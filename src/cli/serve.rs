@@ -32,7 +32,12 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     let db = reg.dir().display().to_string();
     let opts = ServeOptions {
         addr: a.addr,
-        group_commit: GroupCommit { linger: Duration::from_millis(a.batch_linger_ms), max_batch: a.max_batch.max(1), queue: a.queue.max(1), ..GroupCommit::default() },
+        group_commit: GroupCommit {
+            linger: Duration::from_millis(a.batch_linger_ms),
+            max_batch: a.max_batch.max(1),
+            queue: a.queue.max(1),
+            ..GroupCommit::default()
+        },
         grace: Duration::from_secs(a.grace),
     };
     let out = ctx.out;
@@ -44,7 +49,9 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         let _ = out.result(&v, || format!("listening on {url} (API {url}api/v1/, log {url}log/, search page {url}, verification page {url}verify)"));
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        out.status(format!("serving the registry in {db}; stop with SIGTERM or Ctrl-C"));
+        out.status(format!(
+            "serving the registry in {db}; stop with SIGTERM or Ctrl-C"
+        ));
     })?;
     ctx.out.status(format!(
         "stopped: {} statements submitted in {} batches (largest {})",

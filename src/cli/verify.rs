@@ -36,15 +36,27 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         Some(d) => crate::time::parse_date_or_datetime(d)?,
         None => ctx.now,
     };
-    let bytes = if a.input != "-" && !Path::new(&a.input).exists() && crate::compact::is_compact(a.input.as_bytes()) {
+    let bytes = if a.input != "-"
+        && !Path::new(&a.input).exists()
+        && crate::compact::is_compact(a.input.as_bytes())
+    {
         a.input.clone().into_bytes()
     } else {
         read_input(&a.input)?
     };
-    let newer = a.status.as_deref().map(|p| std::fs::read(p).map_err(|e| Error::file(p, e))).transpose()?;
+    let newer = a
+        .status
+        .as_deref()
+        .map(|p| std::fs::read(p).map_err(|e| Error::file(p, e)))
+        .transpose()?;
     let verdict = if crate::compact::is_compact(&bytes) {
         no_status(&a)?;
-        let code = std::str::from_utf8(&bytes).map_err(|_| Error::input("the compact code is not text", "copy the code exactly as scanned"))?;
+        let code = std::str::from_utf8(&bytes).map_err(|_| {
+            Error::input(
+                "the compact code is not text",
+                "copy the code exactly as scanned",
+            )
+        })?;
         verify_compact(code, &trust, at, ctx)?
     } else if looks_like_bundle(&bytes) {
         crate::verify::verify_bundle(&bytes, &trust, at, newer.as_deref())
@@ -53,11 +65,24 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         needs_registry(ctx)?.verify_credential(&bytes, &trust, at)?
     } else if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
         // A JSON document that does not parse (a damaged or truncated credential): a verdict.
-        let e = serde_json::from_slice::<serde_json::Value>(&bytes).err().map(|e| e.to_string()).unwrap_or_default();
-        crate::verify::Checks::default().fail("json", format!("a credential that is not valid JSON ({e}): it was damaged or truncated"))
+        let e = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        crate::verify::Checks::default().fail(
+            "json",
+            format!("a credential that is not valid JSON ({e}): it was damaged or truncated"),
+        )
     } else {
         return Err(Error::input(
-            format!("{} is neither a proof bundle, a credential nor a compact code", if a.input == "-" { "standard input" } else { &a.input }),
+            format!(
+                "{} is neither a proof bundle, a credential nor a compact code",
+                if a.input == "-" {
+                    "standard input"
+                } else {
+                    &a.input
+                }
+            ),
             "give a file from `honors prove ID --format bundle|vc`, or a code starting HONORS1:",
         ));
     };
@@ -69,12 +94,16 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
 /// `invalid` verdict ("bundle malformed") rather than being refused as unreadable.
 fn looks_like_bundle(bytes: &[u8]) -> bool {
     crate::bundle::looks_like_bundle(bytes)
-        || (serde_json::from_slice::<serde_json::Value>(bytes).is_err() && bytes.windows(15).any(|w| w == b"\"honors-bundle/"))
+        || (serde_json::from_slice::<serde_json::Value>(bytes).is_err()
+            && bytes.windows(15).any(|w| w == b"\"honors-bundle/"))
 }
 
 fn no_status(a: &Args) -> Result<(), Error> {
     if a.status.is_some() {
-        return Err(Error::usage("--status applies to proof bundles", "verify a bundle (honors prove ID --format bundle), or drop --status"));
+        return Err(Error::usage(
+            "--status applies to proof bundles",
+            "verify a bundle (honors prove ID --format bundle), or drop --status",
+        ));
     }
     Ok(())
 }
@@ -94,7 +123,12 @@ fn needs_registry(ctx: &Ctx) -> Result<&crate::registry::Registry, Error> {
 
 /// A compact code: its signature alone without a registry (never `valid`), the registry's
 /// verdict with `--db`.
-fn verify_compact(code: &str, trust: &crate::trust::TrustRoots, at: jiff::Timestamp, ctx: &Ctx) -> Result<Verdict, Error> {
+fn verify_compact(
+    code: &str,
+    trust: &crate::trust::TrustRoots,
+    at: jiff::Timestamp,
+    ctx: &Ctx,
+) -> Result<Verdict, Error> {
     if ctx.db.is_none() {
         return Ok(crate::verify::verify_compact(code));
     }
@@ -104,7 +138,11 @@ fn verify_compact(code: &str, trust: &crate::trust::TrustRoots, at: jiff::Timest
     };
     let mut v = needs_registry(ctx)?.verify_credential(&credential, trust, at)?;
     let mut list = checks.list;
-    list.extend(v.checks.into_iter().filter(|c| !matches!(c.check, "json" | "signature" | "award")));
+    list.extend(
+        v.checks
+            .into_iter()
+            .filter(|c| !matches!(c.check, "json" | "signature" | "award")),
+    );
     v.checks = list;
     Ok(v)
 }
@@ -116,7 +154,12 @@ pub(crate) fn report(ctx: &Ctx, v: &Verdict) -> Result<(), Error> {
             s.push_str(&format!("\n  as of checkpoint {n}"));
         }
         for c in &v.checks {
-            s.push_str(&format!("\n  {} {:<10} {}", if c.ok { "✓" } else { "✗" }, c.check, c.detail));
+            s.push_str(&format!(
+                "\n  {} {:<10} {}",
+                if c.ok { "✓" } else { "✗" },
+                c.check,
+                c.detail
+            ));
         }
         s
     })

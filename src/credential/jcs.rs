@@ -281,13 +281,25 @@ mod tests {
     /// guard for the shipped build (`fuzz/run.sh 0 jcs` replays the input).
     #[test]
     fn numbers_parse_correctly_rounded_and_jcs_is_idempotent() {
-        for text in ["1e-42", "0.000000000000000000000000000000000000000001", "[333333333.33391602,1E30,4.50,2e-3]"] {
+        for text in [
+            "1e-42",
+            "0.000000000000000000000000000000000000000001",
+            "[333333333.33391602,1E30,4.50,2e-3]",
+        ] {
             let once = to_vec(&from_str_strict(text).unwrap()).unwrap();
-            let twice = to_vec(&from_str_strict(std::str::from_utf8(&once).unwrap()).unwrap()).unwrap();
+            let twice =
+                to_vec(&from_str_strict(std::str::from_utf8(&once).unwrap()).unwrap()).unwrap();
             assert_eq!(once, twice, "{text}");
         }
-        assert_eq!(to_string(&from_str_strict("0.000000000000000000000000000000000000000001").unwrap()).unwrap(), "1e-42");
-        assert_eq!(to_string(&from_str_strict("1e-42").unwrap()).unwrap(), "1e-42");
+        assert_eq!(
+            to_string(&from_str_strict("0.000000000000000000000000000000000000000001").unwrap())
+                .unwrap(),
+            "1e-42"
+        );
+        assert_eq!(
+            to_string(&from_str_strict("1e-42").unwrap()).unwrap(),
+            "1e-42"
+        );
     }
 
     /// Found by fuzzing (fuzz target `jcs`): `1E16` canonicalizes to `10000000000000000`,
@@ -295,15 +307,34 @@ mod tests {
     /// integer above 2^53 is kept when its double prints as the same digits.
     #[test]
     fn big_integers_that_a_double_holds_exactly_are_kept() {
-        for text in ["1E16", "10000000000000000", "-1e16", "9.223372036854775808e18", "9223372036854776000"] {
+        for text in [
+            "1E16",
+            "10000000000000000",
+            "-1e16",
+            "9.223372036854775808e18",
+            "9223372036854776000",
+        ] {
             let once = to_string(&from_str_strict(text).unwrap()).unwrap();
             let twice = to_string(&from_str_strict(&once).unwrap()).unwrap();
             assert_eq!(once, twice, "{text}");
         }
-        assert_eq!(to_string(&Value::from(10_000_000_000_000_000u64)).unwrap(), "10000000000000000");
-        assert_eq!(to_string(&Value::from(-10_000_000_000_000_000i64)).unwrap(), "-10000000000000000");
-        for bad in [Value::from(9_007_199_254_740_993u64), Value::from(u64::MAX), Value::from(i64::MIN)] {
-            assert!(matches!(to_vec(&bad), Err(JcsError::IntegerOutOfRange { .. })), "{bad}");
+        assert_eq!(
+            to_string(&Value::from(10_000_000_000_000_000u64)).unwrap(),
+            "10000000000000000"
+        );
+        assert_eq!(
+            to_string(&Value::from(-10_000_000_000_000_000i64)).unwrap(),
+            "-10000000000000000"
+        );
+        for bad in [
+            Value::from(9_007_199_254_740_993u64),
+            Value::from(u64::MAX),
+            Value::from(i64::MIN),
+        ] {
+            assert!(
+                matches!(to_vec(&bad), Err(JcsError::IntegerOutOfRange { .. })),
+                "{bad}"
+            );
         }
     }
 }

@@ -97,7 +97,12 @@ struct Demo<'a> {
 
 /// Builds the demo registry in `dir` (which must not hold a registry yet).
 /// `scale`: grow the registry to this many awards with generated data (for benchmarks).
-pub fn build(dir: &Path, now: Timestamp, scale: Option<usize>, status: &dyn Fn(&str)) -> Result<DemoReport, Error> {
+pub fn build(
+    dir: &Path,
+    now: Timestamp,
+    scale: Option<usize>,
+    status: &dyn Fn(&str),
+) -> Result<DemoReport, Error> {
     if dir.join("store").exists() || dir.join("registry.toml").exists() {
         return Err(Error::usage(
             format!("{} already holds a registry", dir.display()),
@@ -110,7 +115,10 @@ pub fn build(dir: &Path, now: Timestamp, scale: Option<usize>, status: &dyn Fn(&
     let log_pass_file = keys_dir.join("log.pass");
     let log_pass = write_passphrase(&log_pass_file)?;
     let (reg, _) = Registry::init(dir, ORIGIN, &log_pass, Some(&log_pass_file))?;
-    status(&format!("registry created in {} (log {ORIGIN})", dir.display()));
+    status(&format!(
+        "registry created in {} (log {ORIGIN})",
+        dir.display()
+    ));
 
     let seeds = seed_awards(SEED).map_err(Error::internal)?;
     let mut plan = Plan::default();
@@ -120,7 +128,16 @@ pub fn build(dir: &Path, now: Timestamp, scale: Option<usize>, status: &dyn Fn(&
             plan.ensure(co, &s.level, &s.province, &s.city);
         }
     }
-    let mut demo = Demo { dir: dir.into(), now, reg, plan, actors: BTreeMap::new(), status, key_seq: 0, status_reserved: BTreeMap::new() };
+    let mut demo = Demo {
+        dir: dir.into(),
+        now,
+        reg,
+        plan,
+        actors: BTreeMap::new(),
+        status,
+        key_seq: 0,
+        status_reserved: BTreeMap::new(),
+    };
     demo.authorities()?;
     let schemes = demo.schemes(&seeds)?;
     let holders = demo.holders(&seeds)?;
@@ -144,12 +161,22 @@ impl Demo<'_> {
         let key = keyfile::generate_signing_key()?;
         keyfile::write_key_file(&key_file, &key, name, &pass, false)?;
         let id = format!("urn:uuid:{}", uuid::Uuid::now_v7());
-        self.actors.insert(name.into(), Actor { id, key, key_file, pass_file });
+        self.actors.insert(
+            name.into(),
+            Actor {
+                id,
+                key,
+                key_file,
+                pass_file,
+            },
+        );
         Ok(())
     }
 
     fn actor(&self, name: &str) -> Result<&Actor, Error> {
-        self.actors.get(name).ok_or_else(|| Error::internal(format!("demo: no key for {name}")))
+        self.actors
+            .get(name)
+            .ok_or_else(|| Error::internal(format!("demo: no key for {name}")))
     }
 
     fn statement(&self, signer: &str, kind: Kind) -> Result<Statement, Error> {
@@ -176,12 +203,22 @@ impl Demo<'_> {
     }
 
     /// Submits a batch; any refusal is a bug in the demo.
-    fn submit(&mut self, what: &str, batch: Vec<Vec<u8>>) -> Result<Vec<crate::registry::Accepted>, Error> {
+    fn submit(
+        &mut self,
+        what: &str,
+        batch: Vec<Vec<u8>>,
+    ) -> Result<Vec<crate::registry::Accepted>, Error> {
         let n = batch.len();
         let results = self.reg.submit(batch, self.now)?;
-        let accepted = results.into_iter().collect::<Result<Vec<_>, _>>().map_err(|e| e.context(format!("demo {what}")))?;
+        let accepted = results
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.context(format!("demo {what}")))?;
         if n < 100_000 {
-            (self.status)(&format!("  {n} {what} logged (log size {})", self.reg.size()?));
+            (self.status)(&format!(
+                "  {n} {what} logged (log size {})",
+                self.reg.size()?
+            ));
         }
         Ok(accepted)
     }
@@ -192,28 +229,51 @@ impl Demo<'_> {
             self.new_actor(&a.name)?;
             if a.parent.is_none() {
                 let actor = self.actor(&a.name)?;
-                let root = RootEntry { name: a.name.clone(), id: actor.id.clone(), did: didkey::did_for(&actor.key.verifying_key()) };
+                let root = RootEntry {
+                    name: a.name.clone(),
+                    id: actor.id.clone(),
+                    did: didkey::did_for(&actor.key.verifying_key()),
+                };
                 self.reg.add_root(root)?;
             }
         }
-        (self.status)(&format!("  {} authorities, {} of them roots in trust-roots.toml", planned.len(), planned.iter().filter(|a| a.parent.is_none()).count()));
+        (self.status)(&format!(
+            "  {} authorities, {} of them roots in trust-roots.toml",
+            planned.len(),
+            planned.iter().filter(|a| a.parent.is_none()).count()
+        ));
         Ok(())
     }
 
-    fn schemes(&mut self, seeds: &[SeedAward]) -> Result<BTreeMap<(String, String), String>, Error> {
+    fn schemes(
+        &mut self,
+        seeds: &[SeedAward],
+    ) -> Result<BTreeMap<(String, String), String>, Error> {
         // Hospital grades (三级甲等…) are national schemes of 国家卫生健康委员会, granted to provinces.
         let nhc = "国家卫生健康委员会";
         let mut owners: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
         let mut grants: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for s in seeds.iter().filter(|s| !s.pending) {
-            let owner = if s.category == "grading" && self.plan.get(&s.issuer).and_then(|a| a.parent.as_deref()) == Some(nhc) {
-                grants.entry(s.issuer.clone()).or_default().push((nhc.into(), s.title.clone()));
+            let owner = if s.category == "grading"
+                && self.plan.get(&s.issuer).and_then(|a| a.parent.as_deref()) == Some(nhc)
+            {
+                grants
+                    .entry(s.issuer.clone())
+                    .or_default()
+                    .push((nhc.into(), s.title.clone()));
                 nhc.to_string()
             } else {
                 s.issuer.clone()
             };
-            let level = if plan::validity_years(&s.category, &s.title).is_some() || s.level != "unknown" { s.level.clone() } else { "unknown".into() };
-            owners.entry((owner, s.title.clone())).or_insert((level, s.category.clone()));
+            let level =
+                if plan::validity_years(&s.category, &s.title).is_some() || s.level != "unknown" {
+                    s.level.clone()
+                } else {
+                    "unknown".into()
+                };
+            owners
+                .entry((owner, s.title.clone()))
+                .or_insert((level, s.category.clone()));
         }
         let mut ids = BTreeMap::new();
         let mut root_batch = Vec::new();
@@ -221,7 +281,16 @@ impl Demo<'_> {
         for ((owner, title), (level, category)) in &owners {
             let scheme = format!("urn:uuid:{}", uuid::Uuid::now_v7());
             let years = plan::validity_years(category, title).map(|y| y as u32);
-            let st = self.statement(owner, Kind::Scheme { scheme: scheme.clone(), title: title.clone(), level: level.clone(), category: category.clone(), validity_years: years })?;
+            let st = self.statement(
+                owner,
+                Kind::Scheme {
+                    scheme: scheme.clone(),
+                    title: title.clone(),
+                    level: level.clone(),
+                    category: category.clone(),
+                    validity_years: years,
+                },
+            )?;
             let bytes = self.sign(owner, &st)?;
             if self.plan.is_root(owner) {
                 root_batch.push(bytes);
@@ -235,7 +304,10 @@ impl Demo<'_> {
         let mut batch = Vec::new();
         for a in self.plan.authorities.clone() {
             let Some(parent) = &a.parent else { continue };
-            let granted: Vec<String> = grants.get(&a.name).map(|g| g.iter().filter_map(|k| ids.get(k).cloned()).collect()).unwrap_or_default();
+            let granted: Vec<String> = grants
+                .get(&a.name)
+                .map(|g| g.iter().filter_map(|k| ids.get(k).cloned()).collect())
+                .unwrap_or_default();
             let child = self.actor(&a.name)?;
             let kind = Kind::Accreditation {
                 child_did: didkey::did_for(&child.key.verifying_key()),
@@ -257,20 +329,30 @@ impl Demo<'_> {
     fn holders(&mut self, seeds: &[SeedAward]) -> Result<BTreeMap<String, DemoHolder>, Error> {
         let mut holders: BTreeMap<String, DemoHolder> = BTreeMap::new();
         for s in seeds {
-            let h = holders.entry(s.holder.clone()).or_insert_with(|| DemoHolder {
-                name: s.holder.clone(),
-                uscc: String::new(),
-                province: s.province.clone(),
-                city: s.city.clone(),
-                awards: 0,
-            });
+            let h = holders
+                .entry(s.holder.clone())
+                .or_insert_with(|| DemoHolder {
+                    name: s.holder.clone(),
+                    uscc: String::new(),
+                    province: s.province.clone(),
+                    city: s.city.clone(),
+                    awards: 0,
+                });
             h.awards += s.count as usize;
         }
         let mut batch = Vec::new();
         for (i, h) in holders.values_mut().enumerate() {
             h.uscc = invented_uscc(&h.city, i as u32)?.to_string();
             let registrar = format!("{}卫生健康委员会", h.province);
-            let st = self.statement(&registrar, Kind::Holder { uscc: h.uscc.parse()?, name: h.name.clone(), province: h.province.clone(), city: h.city.clone() })?;
+            let st = self.statement(
+                &registrar,
+                Kind::Holder {
+                    uscc: h.uscc.parse()?,
+                    name: h.name.clone(),
+                    province: h.province.clone(),
+                    city: h.city.clone(),
+                },
+            )?;
             batch.push(self.sign(&registrar, &st)?);
         }
         self.submit("hospitals (with invented 统一社会信用代码)", batch)?;
@@ -288,7 +370,10 @@ impl Demo<'_> {
         let mut skipped = Vec::new();
         for s in seeds {
             if s.pending {
-                skipped.push(format!("{} 「{}」: a nomination still pending, so no award is issued", s.seed_id, s.title));
+                skipped.push(format!(
+                    "{} 「{}」: a nomination still pending, so no award is issued",
+                    s.seed_id, s.title
+                ));
                 continue;
             }
             let scheme = schemes
@@ -303,8 +388,13 @@ impl Demo<'_> {
             let until = plan::validity_years(&s.category, &s.title)
                 .map(|y| {
                     let start = crate::time::date_cst(from);
-                    let end: jiff::civil::Date = start.parse::<jiff::civil::Date>().map_err(|e| Error::internal(e.to_string()))?;
-                    let end = end.checked_add(y.years()).and_then(|d| d.checked_sub(1.day())).map_err(|e| Error::internal(e.to_string()))?;
+                    let end: jiff::civil::Date = start
+                        .parse::<jiff::civil::Date>()
+                        .map_err(|e| Error::internal(e.to_string()))?;
+                    let end = end
+                        .checked_add(y.years())
+                        .and_then(|d| d.checked_sub(1.day()))
+                        .map_err(|e| Error::internal(e.to_string()))?;
                     parse_end_of_day(&end.to_string()).map_err(Error::from)
                 })
                 .transpose()?;
@@ -331,7 +421,9 @@ impl Demo<'_> {
                 )?;
                 st.valid_from = from;
                 st.valid_until = until;
-                ids.entry(s.seed_id.clone()).or_default().push(st.id.clone());
+                ids.entry(s.seed_id.clone())
+                    .or_default()
+                    .push(st.id.clone());
                 batch.push(self.sign(&s.issuer, &st)?);
             }
         }
@@ -339,50 +431,95 @@ impl Demo<'_> {
         Ok((ids, skipped))
     }
 
-    fn lifecycle(&mut self, seeds: &[SeedAward], ids: &BTreeMap<String, Vec<String>>) -> Result<Vec<String>, Error> {
+    fn lifecycle(
+        &mut self,
+        seeds: &[SeedAward],
+        ids: &BTreeMap<String, Vec<String>>,
+    ) -> Result<Vec<String>, Error> {
         let mut notes = Vec::new();
         let seed = |id: &str| seeds.iter().find(|s| s.seed_id == id);
         let mut batch = Vec::new();
         // Renewal after re-check (复查) of a 文明单位 title whose three-year term ran out.
-        if let (Some(s), Some(prev)) = (seed("H000-04"), ids.get("H000-04").and_then(|v| v.first())) {
+        if let (Some(s), Some(prev)) = (seed("H000-04"), ids.get("H000-04").and_then(|v| v.first()))
+        {
             let status = self.status_ref(&s.issuer)?;
-            let mut st = self.statement(&s.issuer, Kind::Award {
-                uscc: self.holder_uscc(&s.holder)?,
-                holder_name: s.holder.clone(),
-                sub_unit: s.sub_unit.clone(),
-                title: s.title.clone(),
-                scheme: self.reg.award(prev)?.scheme,
-                scheme_title: s.title.clone(),
-                batch_year: Some(2024),
-                previous: Some((Relation::Renews, prev.clone())),
-                reason: Some("演示：复查合格，继续保留称号（非真实事件）".into()),
-                status,
-            })?;
+            let mut st = self.statement(
+                &s.issuer,
+                Kind::Award {
+                    uscc: self.holder_uscc(&s.holder)?,
+                    holder_name: s.holder.clone(),
+                    sub_unit: s.sub_unit.clone(),
+                    title: s.title.clone(),
+                    scheme: self.reg.award(prev)?.scheme,
+                    scheme_title: s.title.clone(),
+                    batch_year: Some(2024),
+                    previous: Some((Relation::Renews, prev.clone())),
+                    reason: Some("演示：复查合格，继续保留称号（非真实事件）".into()),
+                    status,
+                },
+            )?;
             st.valid_from = parse_date_or_datetime("2024-01-01")?;
             st.valid_until = Some(parse_end_of_day("2026-12-31")?);
             batch.push(self.sign(&s.issuer, &st)?);
-            notes.push(format!("renewed 「{}」 of {} after re-check ({prev} → {})", s.title, s.holder, st.id));
+            notes.push(format!(
+                "renewed 「{}」 of {} after re-check ({prev} → {})",
+                s.title, s.holder, st.id
+            ));
         }
         // A suspension (限期整改) and a revocation, both marked as demonstrations.
         for (seed_id, action, reason) in [
-            ("H003-05", StatusAction::Suspend, "演示：年度考核限期整改（非真实事件）"),
-            ("H002-24", StatusAction::Revoke, "演示：批准范围调整，收回其中一项批准（非真实事件）"),
+            (
+                "H003-05",
+                StatusAction::Suspend,
+                "演示：年度考核限期整改（非真实事件）",
+            ),
+            (
+                "H002-24",
+                StatusAction::Revoke,
+                "演示：批准范围调整，收回其中一项批准（非真实事件）",
+            ),
         ] {
-            if let (Some(s), Some(award)) = (seed(seed_id), ids.get(seed_id).and_then(|v| v.first())) {
-                let mut st = self.statement(&s.issuer, Kind::Status { award: award.clone(), action, reason: reason.into() })?;
+            if let (Some(s), Some(award)) =
+                (seed(seed_id), ids.get(seed_id).and_then(|v| v.first()))
+            {
+                let mut st = self.statement(
+                    &s.issuer,
+                    Kind::Status {
+                        award: award.clone(),
+                        action,
+                        reason: reason.into(),
+                    },
+                )?;
                 st.valid_from = self.now - SignedDuration::from_hours(24);
                 batch.push(self.sign(&s.issuer, &st)?);
-                notes.push(format!("{} 「{}」 of {} ({award})", action.as_str(), s.title, s.holder));
+                notes.push(format!(
+                    "{} 「{}」 of {} ({award})",
+                    action.as_str(),
+                    s.title,
+                    s.holder
+                ));
             }
         }
         // Joint awards: the co-issuers named in the reports join the award.
-        for s in seeds.iter().filter(|s| !s.co_issuers.is_empty() && !s.pending) {
+        for s in seeds
+            .iter()
+            .filter(|s| !s.co_issuers.is_empty() && !s.pending)
+        {
             for award in ids.get(&s.seed_id).into_iter().flatten().take(1) {
                 for co in &s.co_issuers {
                     if self.actors.contains_key(co) {
-                        let st = self.statement(co, Kind::CoIssue { award: award.clone(), reason: format!("据公开报道（{}）联合授予", s.seed_id) })?;
+                        let st = self.statement(
+                            co,
+                            Kind::CoIssue {
+                                award: award.clone(),
+                                reason: format!("据公开报道（{}）联合授予", s.seed_id),
+                            },
+                        )?;
                         batch.push(self.sign(co, &st)?);
-                        notes.push(format!("{co} co-issued 「{}」 of {} (a joint award)", s.title, s.holder));
+                        notes.push(format!(
+                            "{co} co-issued 「{}」 of {} (a joint award)",
+                            s.title, s.holder
+                        ));
                     }
                 }
             }
@@ -404,17 +541,28 @@ impl Demo<'_> {
             let st = self.statement(&parent, kind)?;
             let bytes = self.sign(&parent, &st)?;
             self.submit("succession", vec![bytes])?;
-            notes.push(format!("{new} succeeded {old}; awards signed by {old} stay valid"));
+            notes.push(format!(
+                "{new} succeeded {old}; awards signed by {old} stay valid"
+            ));
         }
         // A scheduled key rotation: the old key can no longer sign, what it signed stays valid.
         let rotating = COMMISSION;
         if self.actors.contains_key(rotating) {
             let old = self.actor(rotating)?;
-            let (old_id, key_file, pass_file) = (old.id.clone(), old.key_file.clone(), old.pass_file.clone());
+            let (old_id, key_file, pass_file) =
+                (old.id.clone(), old.key_file.clone(), old.pass_file.clone());
             let old_did = didkey::did_for(&old.key.verifying_key());
             let new_key = keyfile::generate_signing_key()?;
             let new_did = didkey::did_for(&new_key.verifying_key());
-            let st = self.statement(rotating, Kind::KeyRotation { authority: old_id, new_did: new_did.clone(), old_did, reason: "演示：定期轮换密钥".into() })?;
+            let st = self.statement(
+                rotating,
+                Kind::KeyRotation {
+                    authority: old_id,
+                    new_did: new_did.clone(),
+                    old_did,
+                    reason: "演示：定期轮换密钥".into(),
+                },
+            )?;
             let bytes = self.sign(rotating, &st)?;
             self.submit("key rotation", vec![bytes])?;
             let pass = Passphrase::from_file(&pass_file)?;
@@ -422,7 +570,9 @@ impl Demo<'_> {
             if let Some(a) = self.actors.get_mut(rotating) {
                 a.key = new_key;
             }
-            notes.push(format!("{rotating} rotated its key to {new_did}; its key file now holds the new key"));
+            notes.push(format!(
+                "{rotating} rotated its key to {new_did}; its key file now holds the new key"
+            ));
         }
         Ok(notes)
     }
@@ -454,7 +604,11 @@ impl Demo<'_> {
             .iter()
             .filter(|a| a.status == crate::award::Status::Valid)
             .find(|a| a.issuer == COMMISSION)
-            .or_else(|| awards.iter().find(|a| a.status == crate::award::Status::Valid))
+            .or_else(|| {
+                awards
+                    .iter()
+                    .find(|a| a.status == crate::award::Status::Valid)
+            })
             .ok_or_else(|| Error::internal("demo: no valid award to prove"))?
             .clone();
         let _ = ids;
@@ -475,7 +629,12 @@ impl Demo<'_> {
         let keys = self
             .actors
             .iter()
-            .map(|(name, a)| DemoKey { authority: name.clone(), id: a.id.clone(), key_file: a.key_file.clone(), passphrase_file: a.pass_file.clone() })
+            .map(|(name, a)| DemoKey {
+                authority: name.clone(),
+                id: a.id.clone(),
+                key_file: a.key_file.clone(),
+                passphrase_file: a.pass_file.clone(),
+            })
             .collect();
         Ok(DemoReport {
             db: self.dir.clone(),
@@ -520,7 +679,11 @@ fn city_region(city: &str) -> &'static str {
 fn invented_uscc_in(region: &str, n: u32) -> Result<Uscc, Error> {
     let body = format!("4{:07}", (5_310_000 + u64::from(n) * 7_919) % 10_000_000);
     let weights = [3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = body.chars().zip(weights).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+    let sum: u32 = body
+        .chars()
+        .zip(weights)
+        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
+        .sum();
     let check = match 11 - sum % 11 {
         10 => 'X',
         11 => '0',
@@ -535,21 +698,32 @@ fn write_passphrase(path: &Path) -> Result<Passphrase, Error> {
     let mut raw = [0u8; 18];
     getrandom::fill(&mut raw).map_err(|e| Error::internal(format!("randomness: {e}")))?;
     let text: String = raw.iter().map(|b| format!("{b:02x}")).collect();
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(|e| Error::file(path, e))?;
-    f.write_all(text.as_bytes()).and_then(|_| f.sync_all()).map_err(|e| Error::file(path, e))?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| Error::file(path, e))?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::file(path, e))?;
     Ok(Passphrase::new(text.into_bytes())?)
 }
 
 fn set_mode(path: &Path, mode: u32) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| Error::file(path, e))
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::file(path, e))
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn invented_codes_are_valid_and_consistent() {
-        for (i, city) in ["淄博市", "潍坊市", "焦作市", "商丘市", "绵阳市"].iter().enumerate() {
+        for (i, city) in ["淄博市", "潍坊市", "焦作市", "商丘市", "绵阳市"]
+            .iter()
+            .enumerate()
+        {
             let u = super::invented_uscc(city, i as u32).unwrap();
             assert!(u.organization_code_is_consistent(), "{u}");
         }

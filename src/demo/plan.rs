@@ -45,14 +45,24 @@ pub fn seed_awards(json: &str) -> Result<Vec<SeedAward>, String> {
     let mut out = Vec::new();
     for r in &records {
         let holder = &r["holder"];
-        let names: Vec<String> = r["issuer_names"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let names: Vec<String> = r["issuer_names"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         let (issuer, co) = match names.split_first() {
             Some((first, rest)) => (first.clone(), rest.to_vec()),
             None => (candidate(&text(r, "issuer")), Vec::new()),
         };
         // A recommender named first (商丘市科学技术局 → 河南省科学技术厅): the last name is the issuer.
         let (issuer, co) = if text(r, "issuer").contains("recommender") {
-            (names.last().cloned().unwrap_or(issuer), vec![names[0].clone()])
+            (
+                names.last().cloned().unwrap_or(issuer),
+                vec![names[0].clone()],
+            )
         } else if text(r, "issuer").contains("renamed") {
             // One issuer under its old and new name (潍坊医学院 → 山东第二医科大学): not a joint award.
             (issuer, Vec::new())
@@ -60,14 +70,24 @@ pub fn seed_awards(json: &str) -> Result<Vec<SeedAward>, String> {
             (issuer, co)
         };
         let year = r["year"].as_u64().map(|y| y as u32).unwrap_or_else(|| {
-            text(r, "source_date").get(0..4).and_then(|y| y.parse().ok()).unwrap_or(2020)
+            text(r, "source_date")
+                .get(0..4)
+                .and_then(|y| y.parse().ok())
+                .unwrap_or(2020)
         });
         let sub_unit = if holder["is_sub_unit"].as_bool() == Some(true) {
-            holder["sub_unit"].as_str().filter(|s| !s.starts_with("unnamed")).map(str::to_string)
+            holder["sub_unit"]
+                .as_str()
+                .filter(|s| !s.starts_with("unnamed"))
+                .map(str::to_string)
         } else {
             None
         };
-        let title = r.get("title_reconstructed").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| text(r, "title"));
+        let title = r
+            .get("title_reconstructed")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| text(r, "title"));
         out.push(SeedAward {
             seed_id: text(r, "id"),
             issuer,
@@ -91,7 +111,10 @@ pub fn seed_awards(json: &str) -> Result<Vec<SeedAward>, String> {
 
 /// "unknown (candidates: A; B)" → "A".
 fn candidate(issuer: &str) -> String {
-    let s = issuer.split_once("candidate").map(|(_, rest)| rest).unwrap_or(issuer);
+    let s = issuer
+        .split_once("candidate")
+        .map(|(_, rest)| rest)
+        .unwrap_or(issuer);
     let s = s.trim_start_matches('s').trim_start_matches(':').trim();
     s.split([';', ')', ',', '（'])
         .next()
@@ -136,10 +159,17 @@ impl Plan {
             return;
         }
         if let Some(p) = parent {
-            debug_assert!(self.index.contains_key(p), "parent {p} planned before {name}");
+            debug_assert!(
+                self.index.contains_key(p),
+                "parent {p} planned before {name}"
+            );
         }
         self.index.insert(name.to_string(), self.authorities.len());
-        self.authorities.push(PlannedAuthority { name: name.into(), parent: parent.map(str::to_string), jurisdiction: jurisdiction.into() });
+        self.authorities.push(PlannedAuthority {
+            name: name.into(),
+            parent: parent.map(str::to_string),
+            jurisdiction: jurisdiction.into(),
+        });
     }
 
     fn root(&mut self, name: &str) {
@@ -176,7 +206,8 @@ impl Plan {
                 self.add(name, Some("教育部"), crate::authority::NATIONWIDE)
             }
             _ => {
-                let hospital = level == "internal" || name.contains("医院") || name.contains("党组");
+                let hospital =
+                    level == "internal" || name.contains("医院") || name.contains("党组");
                 let provincial = !hospital && (level == "provincial" || name.starts_with(province));
                 let parent = if name.contains("卫生健康委员会") && provincial {
                     self.root(nhc);
@@ -209,7 +240,11 @@ impl Plan {
                 } else {
                     self.province_root(province)
                 };
-                let jurisdiction = if provincial { province.to_string() } else { local };
+                let jurisdiction = if provincial {
+                    province.to_string()
+                } else {
+                    local
+                };
                 self.add(name, Some(&parent), &jurisdiction)
             }
         }
@@ -236,10 +271,22 @@ mod tests {
 
     #[test]
     fn candidates_are_read() {
-        assert_eq!(candidate("unknown (candidate: 绵阳市卫生健康委员会)"), "绵阳市卫生健康委员会");
-        assert_eq!(candidate("unknown (candidates: 河南省卫生健康委员会; 河南省妇幼保健协会)"), "河南省卫生健康委员会");
-        assert_eq!(candidate("unknown (candidate: 四川省人民政府, provincial livelihood projects)"), "四川省人民政府");
-        assert_eq!(candidate("unknown (candidates: 山东中医药大学 / 马玉侠团队; 山东省中医药管理局)"), "山东中医药大学");
+        assert_eq!(
+            candidate("unknown (candidate: 绵阳市卫生健康委员会)"),
+            "绵阳市卫生健康委员会"
+        );
+        assert_eq!(
+            candidate("unknown (candidates: 河南省卫生健康委员会; 河南省妇幼保健协会)"),
+            "河南省卫生健康委员会"
+        );
+        assert_eq!(
+            candidate("unknown (candidate: 四川省人民政府, provincial livelihood projects)"),
+            "四川省人民政府"
+        );
+        assert_eq!(
+            candidate("unknown (candidates: 山东中医药大学 / 马玉侠团队; 山东省中医药管理局)"),
+            "山东中医药大学"
+        );
     }
 
     #[test]
@@ -261,10 +308,23 @@ mod tests {
             assert!(plan.is_root(&cur.name));
             if let Some(p) = &a.parent {
                 let parent = plan.get(p).unwrap();
-                assert!(crate::authority::jurisdiction_within(&a.jurisdiction, &parent.jurisdiction), "{} in {} under {} in {}", a.name, a.jurisdiction, parent.name, parent.jurisdiction);
+                assert!(
+                    crate::authority::jurisdiction_within(&a.jurisdiction, &parent.jurisdiction),
+                    "{} in {} under {} in {}",
+                    a.name,
+                    a.jurisdiction,
+                    parent.name,
+                    parent.jurisdiction
+                );
             }
         }
-        assert!(plan.get("河南省卫生健康委员会").unwrap().parent.as_deref() == Some("国家卫生健康委员会"));
-        assert!(plan.get("商丘市卫生健康委员会").unwrap().parent.as_deref() == Some("河南省卫生健康委员会"));
+        assert!(
+            plan.get("河南省卫生健康委员会").unwrap().parent.as_deref()
+                == Some("国家卫生健康委员会")
+        );
+        assert!(
+            plan.get("商丘市卫生健康委员会").unwrap().parent.as_deref()
+                == Some("河南省卫生健康委员会")
+        );
     }
 }

@@ -31,8 +31,30 @@ const CITIES: &[(&str, &str, &str)] = &[
     ("四川省", "宜宾市", "511500"),
 ];
 
-const KINDS: &[&str] = &["人民医院", "中医院", "妇幼保健院", "儿童医院", "中心医院", "第二人民医院", "骨科医院", "肿瘤医院"];
-const UNITS: &[&str] = &["心血管内科", "神经内科", "儿科", "产科", "普外科", "骨科", "眼科", "急诊科", "重症医学科", "护理部", "检验科", "药剂科"];
+const KINDS: &[&str] = &[
+    "人民医院",
+    "中医院",
+    "妇幼保健院",
+    "儿童医院",
+    "中心医院",
+    "第二人民医院",
+    "骨科医院",
+    "肿瘤医院",
+];
+const UNITS: &[&str] = &[
+    "心血管内科",
+    "神经内科",
+    "儿科",
+    "产科",
+    "普外科",
+    "骨科",
+    "眼科",
+    "急诊科",
+    "重症医学科",
+    "护理部",
+    "检验科",
+    "药剂科",
+];
 
 const BATCH: usize = 5_000;
 
@@ -44,24 +66,45 @@ impl Demo<'_> {
         }
         let needed = target - existing;
         let hospitals = (needed / 25).clamp(17, 37_000);
-        let issuers: Vec<String> = ["山东省卫生健康委员会", "河南省卫生健康委员会", "四川省卫生健康委员会"]
-            .iter()
-            .filter(|n| self.actors.contains_key(**n))
-            .map(|n| n.to_string())
-            .collect();
+        let issuers: Vec<String> = [
+            "山东省卫生健康委员会",
+            "河南省卫生健康委员会",
+            "四川省卫生健康委员会",
+        ]
+        .iter()
+        .filter(|n| self.actors.contains_key(**n))
+        .map(|n| n.to_string())
+        .collect();
         let schemes = self.reg.schemes()?;
         // Holders, registered by their province's commission.
         let mut holders = Vec::with_capacity(hospitals);
         for i in 0..hospitals {
             let (province, city, region) = CITIES[i % CITIES.len()];
-            let name = format!("{}{}{}", city.trim_end_matches('市'), if i / CITIES.len() == 0 { String::new() } else { format!("第{}", i / CITIES.len() + 1) }, KINDS[i % KINDS.len()]);
+            let name = format!(
+                "{}{}{}",
+                city.trim_end_matches('市'),
+                if i / CITIES.len() == 0 {
+                    String::new()
+                } else {
+                    format!("第{}", i / CITIES.len() + 1)
+                },
+                KINDS[i % KINDS.len()]
+            );
             let uscc = invented_uscc_in(region, 100 + i as u32)?;
             holders.push((province, city, name, uscc));
         }
         let mut statements = Vec::new();
         for (province, city, name, uscc) in &holders {
             let registrar = format!("{province}卫生健康委员会");
-            let st = self.statement(&registrar, Kind::Holder { uscc: uscc.clone(), name: name.clone(), province: province.to_string(), city: city.to_string() })?;
+            let st = self.statement(
+                &registrar,
+                Kind::Holder {
+                    uscc: uscc.clone(),
+                    name: name.clone(),
+                    province: province.to_string(),
+                    city: city.to_string(),
+                },
+            )?;
             statements.push((registrar, st));
         }
         self.submit_signed("generated hospitals", statements)?;
@@ -88,18 +131,21 @@ impl Demo<'_> {
                 let status = self.status_ref(&issuer)?;
                 let from = crate::time::parse_date_or_datetime(&format!("{year}-01-01"))?;
                 let until = crate::time::parse_end_of_day(&format!("{}-12-31", year + 4))?;
-                let mut st = self.statement(&issuer, Kind::Award {
-                    uscc: uscc.clone(),
-                    holder_name: name.clone(),
-                    sub_unit: Some(UNITS[n % UNITS.len()].to_string()),
-                    title: scheme.title.clone(),
-                    scheme: scheme.id.clone(),
-                    scheme_title: scheme.title.clone(),
-                    batch_year: Some(year as u32),
-                    previous: None,
-                    reason: Some("规模测试生成数据（非真实）".into()),
-                    status,
-                })?;
+                let mut st = self.statement(
+                    &issuer,
+                    Kind::Award {
+                        uscc: uscc.clone(),
+                        holder_name: name.clone(),
+                        sub_unit: Some(UNITS[n % UNITS.len()].to_string()),
+                        title: scheme.title.clone(),
+                        scheme: scheme.id.clone(),
+                        scheme_title: scheme.title.clone(),
+                        batch_year: Some(year as u32),
+                        previous: None,
+                        reason: Some("规模测试生成数据（非真实）".into()),
+                        status,
+                    },
+                )?;
                 st.valid_from = from;
                 st.valid_until = Some(until);
                 statements.push((issuer, st));
@@ -111,14 +157,23 @@ impl Demo<'_> {
     }
 
     /// Signs statements in parallel (each by its named authority) and submits them as one batch.
-    fn submit_signed(&mut self, what: &str, statements: Vec<(String, Statement)>) -> Result<(), Error> {
+    fn submit_signed(
+        &mut self,
+        what: &str,
+        statements: Vec<(String, Statement)>,
+    ) -> Result<(), Error> {
         let now: Timestamp = self.now;
-        let keys: std::collections::HashMap<&str, &ed25519_dalek::SigningKey> =
-            self.actors.iter().map(|(n, a)| (n.as_str(), &a.key)).collect();
+        let keys: std::collections::HashMap<&str, &ed25519_dalek::SigningKey> = self
+            .actors
+            .iter()
+            .map(|(n, a)| (n.as_str(), &a.key))
+            .collect();
         let bytes: Vec<Vec<u8>> = statements
             .par_iter()
             .map(|(signer, st)| {
-                let key = keys.get(signer.as_str()).ok_or_else(|| Error::internal(format!("demo: no key for {signer}")))?;
+                let key = keys
+                    .get(signer.as_str())
+                    .ok_or_else(|| Error::internal(format!("demo: no key for {signer}")))?;
                 debug_assert_eq!(st.issuer_did, didkey::did_for(&key.verifying_key()));
                 crate::statement::sign(st, key, now).map_err(Error::from)
             })

@@ -10,9 +10,16 @@ impl Registry {
         let award = self.award(id)?;
         let signed = self.entry(award.index)?.statement;
         let value = crate::statement::openbadge::export(&signed).map_err(|e| {
-            Error::input(format!("award {} cannot be exported as an Open Badge: {e}", award.id), "export it with --format vc instead")
+            Error::input(
+                format!(
+                    "award {} cannot be exported as an Open Badge: {e}",
+                    award.id
+                ),
+                "export it with --format vc instead",
+            )
         })?;
-        let mut out = serde_json::to_vec_pretty(&value).map_err(|e| Error::internal(e.to_string()))?;
+        let mut out =
+            serde_json::to_vec_pretty(&value).map_err(|e| Error::internal(e.to_string()))?;
         out.push(b'\n');
         Ok(out)
     }

@@ -12,16 +12,16 @@
 //! against the stored state plus the batch so far, append entries, extend the Merkle tree,
 //! sign a checkpoint, and commit everything in one durable transaction. Reading is direct.
 
-mod query;
-mod verify;
 mod audit;
 mod backup;
 mod export;
 mod prove;
+mod query;
+mod records;
 mod status;
 pub(crate) mod submit;
 mod tiles;
-mod records;
+mod verify;
 
 use std::path::{Path, PathBuf};
 
@@ -29,13 +29,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::keyfile::{self, Passphrase};
-use crate::store::{Store, Write};
 use crate::store::trees::T;
+use crate::store::{Store, Write};
 use crate::tlog::{self, Checkpoint, NoteSigner, NoteVerifier};
 use crate::trust::TrustRoots;
 
-pub use query::{normalize_id, AwardFilter, AwardView, Found, HistoryEvent};
 pub use backup::BackupReport;
+pub use query::{normalize_id, AwardFilter, AwardView, Found, HistoryEvent};
 pub use submit::Accepted;
 pub use tiles::{tile_in_tree, ExportReport, TileBytes};
 
@@ -86,7 +86,12 @@ impl Registry {
     /// Creates a registry in `dir`: store, log key, config, trust roots, and the checkpoint of
     /// the empty tree.
     /// The registry is returned open, with its log key unlocked.
-    pub fn init(dir: &Path, origin: &str, passphrase: &Passphrase, passphrase_file: Option<&Path>) -> Result<(Registry, InitReport), Error> {
+    pub fn init(
+        dir: &Path,
+        origin: &str,
+        passphrase: &Passphrase,
+        passphrase_file: Option<&Path>,
+    ) -> Result<(Registry, InitReport), Error> {
         if origin.is_empty() || origin.contains(char::is_whitespace) || origin.contains('+') {
             return Err(Error::usage(
                 format!("origin '{origin}' is not a valid log name"),
@@ -97,32 +102,60 @@ impl Registry {
         let key = keyfile::generate_signing_key()?;
         let key_path = dir.join("log.key");
         keyfile::write_key_file(&key_path, &key, origin, passphrase, false)?;
-        let signer = NoteSigner::new(origin, key).map_err(|e| Error::internal(format!("log key: {e}")))?;
+        let signer =
+            NoteSigner::new(origin, key).map_err(|e| Error::internal(format!("log key: {e}")))?;
         // One key, one purpose: status lists get their own key, never the log key.
         let status_key = keyfile::generate_signing_key()?;
         let status_path = dir.join(STATUS_KEY_FILE);
-        keyfile::write_key_file(&status_path, &status_key, &format!("{origin} status lists"), passphrase, false)?;
+        keyfile::write_key_file(
+            &status_path,
+            &status_key,
+            &format!("{origin} status lists"),
+            passphrase,
+            false,
+        )?;
         let status_did = crate::credential::did_for(&status_key.verifying_key());
         let config = Config {
             origin: origin.into(),
             log_key: "log.key".into(),
-            log_passphrase_file: passphrase_file.map(|p| std::path::absolute(p).unwrap_or(p.to_path_buf()).display().to_string()),
+            log_passphrase_file: passphrase_file.map(|p| {
+                std::path::absolute(p)
+                    .unwrap_or(p.to_path_buf())
+                    .display()
+                    .to_string()
+            }),
             status_key: Some(STATUS_KEY_FILE.into()),
         };
-        let config_text = toml::to_string_pretty(&config).map_err(|e| Error::internal(e.to_string()))?;
+        let config_text =
+            toml::to_string_pretty(&config).map_err(|e| Error::internal(e.to_string()))?;
         write_file(&dir.join("registry.toml"), config_text.as_bytes())?;
         let roots = TrustRoots {
             roots: Vec::new(),
-            logs: vec![crate::trust::LogEntryKey { vkey: signer.vkey(), valid_from: None, valid_until: None }],
+            logs: vec![crate::trust::LogEntryKey {
+                vkey: signer.vkey(),
+                valid_from: None,
+                valid_until: None,
+            }],
         };
         let trust_path = dir.join("trust-roots.toml");
         write_file(&trust_path, roots.to_toml().as_bytes())?;
         store.put_meta("origin", origin.as_bytes())?;
         store.put_meta("log_vkey", signer.vkey().as_bytes())?;
         store.put_meta("status_did", status_did.as_bytes())?;
-        let empty = Checkpoint { origin: origin.into(), size: 0, root: tlog::EMPTY_ROOT, extensions: vec![] };
-        let note = signer.sign(&empty.to_text()).map_err(|e| Error::internal(e.to_string()))?;
-        store.commit(&[Write::put(T::Checkpoints, 0u64.to_be_bytes(), note.into_bytes())])?;
+        let empty = Checkpoint {
+            origin: origin.into(),
+            size: 0,
+            root: tlog::EMPTY_ROOT,
+            extensions: vec![],
+        };
+        let note = signer
+            .sign(&empty.to_text())
+            .map_err(|e| Error::internal(e.to_string()))?;
+        store.commit(&[Write::put(
+            T::Checkpoints,
+            0u64.to_be_bytes(),
+            note.into_bytes(),
+        )])?;
         let report = InitReport {
             db: dir.into(),
             origin: origin.into(),
@@ -132,7 +165,8 @@ impl Registry {
             status_key: status_path,
             status_did,
         };
-        let log_verifier = NoteVerifier::from_vkey(&signer.vkey()).map_err(|e| Error::internal(e.to_string()))?;
+        let log_verifier =
+            NoteVerifier::from_vkey(&signer.vkey()).map_err(|e| Error::internal(e.to_string()))?;
         // sled releases its lock only after its background thread ends, so the store opened
         // here is handed over rather than closed and reopened.
         let reg = Registry {
@@ -162,13 +196,21 @@ impl Registry {
         let store = Store::open(dir)?;
         let config_path = dir.join("registry.toml");
         let text = read_text(&config_path)?;
-        let config: Config = toml::from_str(&text)
-            .map_err(|e| Error::input(format!("{} is not a valid registry config: {e}", config_path.display()), "restore it from a backup"))?;
+        let config: Config = toml::from_str(&text).map_err(|e| {
+            Error::input(
+                format!(
+                    "{} is not a valid registry config: {e}",
+                    config_path.display()
+                ),
+                "restore it from a backup",
+            )
+        })?;
         let roots = load_trust_roots(&dir.join("trust-roots.toml"))?;
         let vkey = store
             .meta_text("log_vkey")?
             .ok_or_else(|| Error::internal("the store has no log key recorded (meta log_vkey)"))?;
-        let log_verifier = NoteVerifier::from_vkey(&vkey).map_err(|e| Error::internal(format!("stored log key: {e}")))?;
+        let log_verifier = NoteVerifier::from_vkey(&vkey)
+            .map_err(|e| Error::internal(format!("stored log key: {e}")))?;
         Ok(Registry {
             store,
             dir: dir.into(),
@@ -214,10 +256,14 @@ impl Registry {
     pub fn unlock_log(&self, passphrase: &Passphrase) -> Result<(), Error> {
         let path = self.dir.join(&self.config.log_key);
         let (key, _) = keyfile::read_key_file(&path, passphrase)?;
-        let signer = NoteSigner::new(&self.config.origin, key).map_err(|e| Error::internal(e.to_string()))?;
+        let signer = NoteSigner::new(&self.config.origin, key)
+            .map_err(|e| Error::internal(e.to_string()))?;
         if signer.vkey() != self.log_vkey() {
             return Err(Error::input(
-                format!("the log key in {} is not the key this registry's checkpoints were signed with", path.display()),
+                format!(
+                    "the log key in {} is not the key this registry's checkpoints were signed with",
+                    path.display()
+                ),
                 "restore the registry's own log.key",
             ));
         }
@@ -228,16 +274,30 @@ impl Registry {
 
     /// The passphrase file named in `registry.toml`, if any.
     pub fn configured_log_passphrase_file(&self) -> Option<PathBuf> {
-        self.config.log_passphrase_file.as_ref().map(|p| self.dir.join(p))
+        self.config
+            .log_passphrase_file
+            .as_ref()
+            .map(|p| self.dir.join(p))
     }
 
     /// Adds a root authority to the registry's trust roots (an operator's decision).
     pub fn add_root(&mut self, root: crate::trust::RootEntry) -> Result<(), Error> {
-        if self.roots.roots.iter().any(|r| r.did == root.did || r.id == root.id) {
-            return Err(Error::input(format!("{} is already a trust root", root.name), "nothing to do"));
+        if self
+            .roots
+            .roots
+            .iter()
+            .any(|r| r.did == root.did || r.id == root.id)
+        {
+            return Err(Error::input(
+                format!("{} is already a trust root", root.name),
+                "nothing to do",
+            ));
         }
         self.roots.roots.push(root);
-        write_file(&self.dir.join("trust-roots.toml"), self.roots.to_toml().as_bytes())
+        write_file(
+            &self.dir.join("trust-roots.toml"),
+            self.roots.to_toml().as_bytes(),
+        )
     }
 
     /// Re-checks that the stored tree hashes to the root in the latest checkpoint, and that the
@@ -248,11 +308,19 @@ impl Registry {
             return Err(Error::corrupt("the store holds no checkpoint at all"));
         };
         let (cp, _) = tlog::open_checkpoint(&note, std::slice::from_ref(&self.log_verifier))
-            .map_err(|e| Error::corrupt(format!("the latest stored checkpoint does not verify with the log key: {e}")))?;
+            .map_err(|e| {
+                Error::corrupt(format!(
+                    "the latest stored checkpoint does not verify with the log key: {e}"
+                ))
+            })?;
         if cp.size != size {
-            return Err(Error::corrupt(format!("the log holds {size} entries but the latest checkpoint covers {}", cp.size)));
+            return Err(Error::corrupt(format!(
+                "the log holds {size} entries but the latest checkpoint covers {}",
+                cp.size
+            )));
         }
-        let root = tlog::tree_hash(size, &self.store).map_err(|e| Error::corrupt(format!("recomputing the tree root: {e}")))?;
+        let root = tlog::tree_hash(size, &self.store)
+            .map_err(|e| Error::corrupt(format!("recomputing the tree root: {e}")))?;
         if root != cp.root {
             return Err(Error::corrupt(format!(
                 "the stored tree of size {size} hashes to a root different from the signed checkpoint's"
@@ -268,7 +336,12 @@ pub const STATUS_KEY_FILE: &str = "status.key";
 /// Reads a trust-roots file.
 pub fn load_trust_roots(path: &Path) -> Result<TrustRoots, Error> {
     let text = read_text(path)?;
-    TrustRoots::parse(&text).map_err(|e| Error::input(format!("{}: {e}", path.display()), "fix the file, or ask the registry operator for the published trust roots"))
+    TrustRoots::parse(&text).map_err(|e| {
+        Error::input(
+            format!("{}: {e}", path.display()),
+            "fix the file, or ask the registry operator for the published trust roots",
+        )
+    })
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
@@ -280,7 +353,9 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     use std::io::Write as _;
     let tmp = path.with_extension("tmp");
     let mut f = std::fs::File::create(&tmp).map_err(|e| Error::file(&tmp, e))?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(|e| Error::file(&tmp, e))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::file(&tmp, e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::file(path, e))?;
     if let Some(parent) = path.parent() {
         if let Ok(d) = std::fs::File::open(parent) {

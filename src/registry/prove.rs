@@ -48,17 +48,28 @@ impl Registry {
     pub fn bundle_since(&self, id: &str, since: Option<u64>) -> Result<Bundle, Error> {
         let award = self.award(id)?;
         let note = self.checkpoint()?;
-        let parsed = tlog::parse_note(&note).map_err(|e| Error::corrupt(format!("latest checkpoint: {e}")))?;
-        let cp = Checkpoint::parse(&parsed.text).map_err(|e| Error::corrupt(format!("latest checkpoint: {e}")))?;
-        let checkpoint = String::from_utf8(note).map_err(|_| Error::corrupt("the latest checkpoint is not UTF-8"))?;
+        let parsed = tlog::parse_note(&note)
+            .map_err(|e| Error::corrupt(format!("latest checkpoint: {e}")))?;
+        let cp = Checkpoint::parse(&parsed.text)
+            .map_err(|e| Error::corrupt(format!("latest checkpoint: {e}")))?;
+        let checkpoint = String::from_utf8(note)
+            .map_err(|_| Error::corrupt("the latest checkpoint is not UTF-8"))?;
         let mut entries = Vec::new();
         for index in self.bundle_entries(&award.id)? {
             if index >= cp.size {
-                return Err(Error::corrupt(format!("entry {index} is beyond the latest checkpoint ({} entries)", cp.size)));
+                return Err(Error::corrupt(format!(
+                    "entry {index} is beyond the latest checkpoint ({} entries)",
+                    cp.size
+                )));
             }
-            let bytes = self.store().entry(index)?.ok_or_else(|| Error::corrupt(format!("log entry {index} is missing")))?;
+            let bytes = self
+                .store()
+                .entry(index)?
+                .ok_or_else(|| Error::corrupt(format!("log entry {index} is missing")))?;
             let proof = self.inclusion_proof(index, cp.size)?;
-            entries.push(Bundle::entry(index, &bytes, &proof).map_err(|e| Error::corrupt(e.to_string()))?);
+            entries.push(
+                Bundle::entry(index, &bytes, &proof).map_err(|e| Error::corrupt(e.to_string()))?,
+            );
         }
         let consistency = match since {
             None => None,
@@ -70,7 +81,13 @@ impl Registry {
             }
             Some(old) => Some(Consistency { from_size: old, proof: encode_hashes(&self.consistency_proof(old, cp.size)?) }),
         };
-        Ok(Bundle { format: FORMAT.into(), award: award.id, checkpoint, entries, consistency })
+        Ok(Bundle {
+            format: FORMAT.into(),
+            award: award.id,
+            checkpoint,
+            entries,
+            consistency,
+        })
     }
 
     /// The log indexes of every entry award `id`'s bundle must carry, in log order.
@@ -101,8 +118,16 @@ impl Registry {
     fn touches(&self, rec: &Rec) -> Result<Vec<u64>, Error> {
         let store = self.store();
         Ok(match rec {
-            Rec::Authority(id) => store.authority(id).map_err(view)?.map(|a| a.events).unwrap_or_default(),
-            Rec::Scheme(id) => store.scheme(id).map_err(view)?.map(|s| vec![s.index]).unwrap_or_default(),
+            Rec::Authority(id) => store
+                .authority(id)
+                .map_err(view)?
+                .map(|a| a.events)
+                .unwrap_or_default(),
+            Rec::Scheme(id) => store
+                .scheme(id)
+                .map_err(view)?
+                .map(|s| vec![s.index])
+                .unwrap_or_default(),
             Rec::Holder(uscc) => match store.holder(uscc).map_err(view)? {
                 Some(h) => std::iter::once(h.index)
                     .chain(h.former_names.iter().map(|(_, i)| *i))
@@ -111,7 +136,9 @@ impl Registry {
                 None => Vec::new(),
             },
             Rec::Award(id) => match store.award(id).map_err(view)? {
-                Some(a) => std::iter::once(a.index).chain(a.events.iter().copied()).collect(),
+                Some(a) => std::iter::once(a.index)
+                    .chain(a.events.iter().copied())
+                    .collect(),
                 None => Vec::new(),
             },
         })
@@ -120,7 +147,8 @@ impl Registry {
     /// The records that deciding the statement of entry `index` reads.
     fn reads(&self, index: u64) -> Result<Vec<Rec>, Error> {
         let entry = self.entry(index)?;
-        let (signed, _) = parse_signed(&entry.statement).map_err(|e| Error::corrupt(format!("entry {index}: {e}")))?;
+        let (signed, _) = parse_signed(&entry.statement)
+            .map_err(|e| Error::corrupt(format!("entry {index}: {e}")))?;
         let st = &signed.statement;
         let store = self.store();
         let mut out = Vec::new();
@@ -133,11 +161,18 @@ impl Registry {
             self.walk(s, |a| a.predecessor.clone(), &mut out)?;
         }
         match &st.kind {
-            Kind::Accreditation { authority, schemes, .. } => {
+            Kind::Accreditation {
+                authority, schemes, ..
+            } => {
                 out.push(Rec::Authority(authority.clone()));
                 out.extend(schemes.iter().cloned().map(Rec::Scheme));
             }
-            Kind::Award { scheme, uscc, previous, .. } => {
+            Kind::Award {
+                scheme,
+                uscc,
+                previous,
+                ..
+            } => {
                 out.push(Rec::Scheme(scheme.clone()));
                 out.push(Rec::Holder(uscc.to_string()));
                 if let Some((_, prev)) = previous {
@@ -161,7 +196,9 @@ impl Registry {
             }
             Kind::KeyRevocation { authority, .. } => out.push(Rec::Authority(authority.clone())),
             Kind::Succession { predecessor, .. } => out.push(Rec::Authority(predecessor.clone())),
-            Kind::HolderRename { uscc, .. } | Kind::HolderEnd { uscc, .. } => out.push(Rec::Holder(uscc.to_string())),
+            Kind::HolderRename { uscc, .. } | Kind::HolderEnd { uscc, .. } => {
+                out.push(Rec::Holder(uscc.to_string()))
+            }
             Kind::Scheme { .. } | Kind::Holder { .. } | Kind::KeyRotation { .. } => {}
         }
         Ok(out)
@@ -170,17 +207,34 @@ impl Registry {
     /// What `policy::may_manage` reads for awards of `issuer`: its successors and its parents.
     fn manage_chain(&self, issuer: &str, out: &mut Vec<Rec>) -> Result<(), Error> {
         out.push(Rec::Authority(issuer.to_string()));
-        self.walk(issuer, |a| a.successor.as_ref().map(|(s, _)| s.clone()), out)?;
+        self.walk(
+            issuer,
+            |a| a.successor.as_ref().map(|(s, _)| s.clone()),
+            out,
+        )?;
         self.walk(issuer, |a| a.parent.clone(), out)
     }
 
     /// Follows `next` from authority `start` (at most 64 steps, as the policy does).
-    fn walk(&self, start: &str, next: impl Fn(&crate::authority::Authority) -> Option<String>, out: &mut Vec<Rec>) -> Result<(), Error> {
-        let mut cur = self.store().authority(start).map_err(view)?.and_then(|a| next(&a));
+    fn walk(
+        &self,
+        start: &str,
+        next: impl Fn(&crate::authority::Authority) -> Option<String>,
+        out: &mut Vec<Rec>,
+    ) -> Result<(), Error> {
+        let mut cur = self
+            .store()
+            .authority(start)
+            .map_err(view)?
+            .and_then(|a| next(&a));
         for _ in 0..64 {
             let Some(id) = cur else { break };
             out.push(Rec::Authority(id.clone()));
-            cur = self.store().authority(&id).map_err(view)?.and_then(|a| next(&a));
+            cur = self
+                .store()
+                .authority(&id)
+                .map_err(view)?
+                .and_then(|a| next(&a));
         }
         Ok(())
     }

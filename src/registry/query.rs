@@ -68,10 +68,20 @@ pub struct HistoryEvent {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Found {
-    Award { award: AwardView, history: Vec<HistoryEvent> },
-    Authority { authority: Authority },
-    Holder { holder: Holder, awards: Vec<AwardView> },
-    Scheme { scheme: Scheme },
+    Award {
+        award: AwardView,
+        history: Vec<HistoryEvent>,
+    },
+    Authority {
+        authority: Authority,
+    },
+    Holder {
+        holder: Holder,
+        awards: Vec<AwardView>,
+    },
+    Scheme {
+        scheme: Scheme,
+    },
 }
 
 impl Registry {
@@ -84,13 +94,28 @@ impl Registry {
             .map(|x| x.name.clone())
             .or_else(|| self.roots.root_by_id(&a.issuer).map(|r| r.name.clone()))
             .unwrap_or_else(|| a.issuer.clone());
-        let compromised = issuer.as_ref().and_then(|x| x.key(&a.signer_did)).and_then(|k| k.compromised_at_us);
-        let holder_name = store.holder(&a.uscc).map_err(view)?.map(|h| h.name).unwrap_or_else(|| a.holder_name.clone());
-        let scheme = store.scheme(&a.scheme).map_err(view)?.map(|s| s.title).unwrap_or_default();
+        let compromised = issuer
+            .as_ref()
+            .and_then(|x| x.key(&a.signer_did))
+            .and_then(|k| k.compromised_at_us);
+        let holder_name = store
+            .holder(&a.uscc)
+            .map_err(view)?
+            .map(|h| h.name)
+            .unwrap_or_else(|| a.holder_name.clone());
+        let scheme = store
+            .scheme(&a.scheme)
+            .map_err(view)?
+            .map(|s| s.title)
+            .unwrap_or_default();
         let (status, reason) = status_at(a, micros(now), compromised);
         let mut co_issuers = Vec::with_capacity(a.co_issuers.len());
         for id in &a.co_issuers {
-            let name = store.authority(id).map_err(view)?.map(|x| x.name).or_else(|| self.roots.root_by_id(id).map(|r| r.name.clone()));
+            let name = store
+                .authority(id)
+                .map_err(view)?
+                .map(|x| x.name)
+                .or_else(|| self.roots.root_by_id(id).map(|r| r.name.clone()));
             co_issuers.push(name.unwrap_or_else(|| id.clone()));
         }
         Ok(AwardView {
@@ -114,7 +139,11 @@ impl Registry {
     }
 
     /// Awards matching `filter`, in log order.
-    pub fn list_awards(&self, filter: &AwardFilter, now: jiff::Timestamp) -> Result<Vec<AwardView>, Error> {
+    pub fn list_awards(
+        &self,
+        filter: &AwardFilter,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<AwardView>, Error> {
         let store = self.store();
         // Start from the narrowest index the filter allows, then filter the rest in memory.
         let by_index = |t: T, key: &str| -> Result<Vec<Award>, Error> {
@@ -125,7 +154,9 @@ impl Registry {
             Ok(out)
         };
         let mut awards: Vec<Award> = match (&filter.holder, filter.year) {
-            (Some(h), _) if h.parse::<crate::id::Uscc>().is_ok() => store.awards_of_holder(h).map_err(view)?,
+            (Some(h), _) if h.parse::<crate::id::Uscc>().is_ok() => {
+                store.awards_of_holder(h).map_err(view)?
+            }
             (_, Some(y)) => by_index(T::ByYear, &y.to_string())?,
             _ => store.all(T::Awards, "award")?,
         };
@@ -184,7 +215,10 @@ impl Registry {
     pub fn search(&self, text: &str, now: jiff::Timestamp) -> Result<Vec<AwardView>, Error> {
         let key = search_key(text);
         if key.is_empty() {
-            return Err(Error::usage("the search text has no letters or characters in it", "search for part of a title or a hospital name, e.g. 三八红旗"));
+            return Err(Error::usage(
+                "the search text has no letters or characters in it",
+                "search for part of a title or a hospital name, e.g. 三八红旗",
+            ));
         }
         let store = self.store();
         // Candidates: ids under every search term of the query (intersection). The rarest
@@ -207,7 +241,10 @@ impl Registry {
             for term in terms.iter().filter(|t| *t != rarest) {
                 let mut keep = std::collections::BTreeSet::new();
                 for id in ids {
-                    if store.get(T::ByText, &crate::store::trees::pair_key(term, &id))?.is_some() {
+                    if store
+                        .get(T::ByText, &crate::store::trees::pair_key(term, &id))?
+                        .is_some()
+                    {
                         keep.insert(id);
                     }
                 }
@@ -220,7 +257,9 @@ impl Registry {
             if let Some(uscc) = tag.strip_prefix("h:") {
                 let holder = store.holder(uscc).map_err(view)?;
                 let matches = holder.is_some_and(|h| {
-                    std::iter::once(&h.name).chain(h.former_names.iter().map(|(n, _)| n)).any(|n| search_key(n).contains(&key))
+                    std::iter::once(&h.name)
+                        .chain(h.former_names.iter().map(|(n, _)| n))
+                        .any(|n| search_key(n).contains(&key))
                 });
                 if matches {
                     for a in store.awards_of_holder(uscc).map_err(view)? {
@@ -247,19 +286,27 @@ impl Registry {
             if let Some(holder) = store.holder(uscc.as_str()).map_err(view)? {
                 let mut awards = store.awards_of_holder(uscc.as_str()).map_err(view)?;
                 awards.sort_by_key(|a| a.index);
-                let awards = awards.iter().map(|a| self.award_view(a, now)).collect::<Result<_, _>>()?;
+                let awards = awards
+                    .iter()
+                    .map(|a| self.award_view(a, now))
+                    .collect::<Result<_, _>>()?;
                 return Ok(Found::Holder { holder, awards });
             }
         }
         let id = normalize_id(id);
         if let Some(a) = store.award(&id).map_err(view)? {
-            return Ok(Found::Award { award: self.award_view(&a, now)?, history: self.history_of(&a)? });
+            return Ok(Found::Award {
+                award: self.award_view(&a, now)?,
+                history: self.history_of(&a)?,
+            });
         }
         if let Some(a) = store.authority(&id).map_err(view)? {
             return Ok(Found::Authority { authority: a });
         }
         if let Some(r) = self.roots.root_by_id(&id) {
-            return Ok(Found::Authority { authority: Authority::root(&r.id, &r.name, &r.did) });
+            return Ok(Found::Authority {
+                authority: Authority::root(&r.id, &r.name, &r.did),
+            });
         }
         if let Some(s) = store.scheme(&id).map_err(view)? {
             return Ok(Found::Scheme { scheme: s });
@@ -274,7 +321,10 @@ impl Registry {
     pub fn award(&self, id: &str) -> Result<Award, Error> {
         let id = normalize_id(id);
         self.store().award(&id).map_err(view)?.ok_or_else(|| {
-            Error::not_found(format!("no award has the id {id}"), "find award ids with `honors award list` or `honors search TEXT`")
+            Error::not_found(
+                format!("no award has the id {id}"),
+                "find award ids with `honors award list` or `honors search TEXT`",
+            )
         })
     }
 
@@ -288,14 +338,31 @@ impl Registry {
         let mut out = Vec::new();
         for index in std::iter::once(a.index).chain(a.events.iter().copied()) {
             let entry = self.entry(index)?;
-            let st = crate::statement::parse_signed(&entry.statement).map_err(|e| Error::corrupt(format!("entry {index}: {e}")))?.0;
+            let st = crate::statement::parse_signed(&entry.statement)
+                .map_err(|e| Error::corrupt(format!("entry {index}: {e}")))?
+                .0;
             let (event, reason) = match &st.statement.kind {
-                crate::statement::Kind::Award { previous: Some((rel, prev)), reason, .. } if *prev == a.id => {
-                    (format!("{}-by {}", rel.as_str().trim_end_matches('s'), st.statement.id), reason.clone())
+                crate::statement::Kind::Award {
+                    previous: Some((rel, prev)),
+                    reason,
+                    ..
+                } if *prev == a.id => (
+                    format!(
+                        "{}-by {}",
+                        rel.as_str().trim_end_matches('s'),
+                        st.statement.id
+                    ),
+                    reason.clone(),
+                ),
+                crate::statement::Kind::Award { reason, .. } => {
+                    ("issued".to_string(), reason.clone())
                 }
-                crate::statement::Kind::Award { reason, .. } => ("issued".to_string(), reason.clone()),
-                crate::statement::Kind::Status { action, reason, .. } => (action.as_str().to_string(), Some(reason.clone())),
-                crate::statement::Kind::HolderEnd { kind, reason, .. } => (format!("holder-{}", kind.as_str()), Some(reason.clone())),
+                crate::statement::Kind::Status { action, reason, .. } => {
+                    (action.as_str().to_string(), Some(reason.clone()))
+                }
+                crate::statement::Kind::HolderEnd { kind, reason, .. } => {
+                    (format!("holder-{}", kind.as_str()), Some(reason.clone()))
+                }
                 other => (other.label().to_string(), None),
             };
             out.push(HistoryEvent {
@@ -312,7 +379,10 @@ impl Registry {
 
     /// The log entry at `index`.
     pub fn entry(&self, index: u64) -> Result<Entry, Error> {
-        let bytes = self.store().entry(index)?.ok_or_else(|| Error::corrupt(format!("log entry {index} is missing")))?;
+        let bytes = self
+            .store()
+            .entry(index)?
+            .ok_or_else(|| Error::corrupt(format!("log entry {index} is missing")))?;
         Entry::parse(&bytes).map_err(|e| Error::corrupt(format!("log entry {index}: {e}")))
     }
 
@@ -328,7 +398,13 @@ impl Registry {
             .roots
             .roots
             .iter()
-            .map(|r| self.store().authority(&r.id).ok().flatten().unwrap_or_else(|| Authority::root(&r.id, &r.name, &r.did)))
+            .map(|r| {
+                self.store()
+                    .authority(&r.id)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| Authority::root(&r.id, &r.name, &r.did))
+            })
             .collect();
         let mut rest: Vec<Authority> = self.store().all(T::Authorities, "authority")?;
         rest.retain(|a| !a.is_root);
@@ -358,7 +434,9 @@ impl Registry {
 
     /// The latest signed checkpoint note.
     pub fn checkpoint(&self) -> Result<Vec<u8>, Error> {
-        self.store().latest_checkpoint()?.ok_or_else(|| Error::corrupt("no checkpoint stored"))
+        self.store()
+            .latest_checkpoint()?
+            .ok_or_else(|| Error::corrupt("no checkpoint stored"))
     }
 
     /// Inclusion proof of entry `index` in the tree of `size` entries.
@@ -378,7 +456,9 @@ impl Registry {
         let cur = self.size()?;
         if old > new || new > cur {
             return Err(Error::usage(
-                format!("no consistency proof from size {old} to {new}: the log holds {cur} entries"),
+                format!(
+                    "no consistency proof from size {old} to {new}: the log holds {cur} entries"
+                ),
                 "give OLD <= NEW <= the log's size",
             ));
         }

@@ -29,7 +29,9 @@ impl Registry {
     /// Unlocks the status-list key (same passphrase as the log key). Registries made before
     /// status lists have no status key: nothing to unlock.
     pub(super) fn unlock_status(&self, passphrase: &Passphrase) -> Result<(), Error> {
-        let Some(file) = &self.config.status_key else { return Ok(()) };
+        let Some(file) = &self.config.status_key else {
+            return Ok(());
+        };
         if self.status_signer.get().is_some() {
             return Ok(());
         }
@@ -39,7 +41,10 @@ impl Registry {
         if let Some(recorded) = self.store.meta_text("status_did")? {
             if recorded != did {
                 return Err(Error::input(
-                    format!("the key in {} is not this registry's status key ({recorded})", path.display()),
+                    format!(
+                        "the key in {} is not this registry's status key ({recorded})",
+                        path.display()
+                    ),
                     "restore the registry's own status.key",
                 ));
             }
@@ -70,13 +75,21 @@ impl Registry {
 
     /// Whether authority `authority` already placed an award at status-list index `index`.
     pub fn status_index_taken(&self, authority: &str, index: u32) -> Result<bool, Error> {
-        Ok(self.store.status_index_owner(authority, index).map_err(|e| Error::internal(e.to_string()))?.is_some())
+        Ok(self
+            .store
+            .status_index_owner(authority, index)
+            .map_err(|e| Error::internal(e.to_string()))?
+            .is_some())
     }
 
     /// A status entry for a new award of `authority`: an index drawn at random among those
     /// neither in the registry nor in `reserved` (indexes given to awards not yet submitted;
     /// the new one is added). `None` if the authority's lists are full.
-    pub fn new_status_ref(&self, authority: &str, reserved: &mut HashSet<u32>) -> Result<Option<StatusRef>, Error> {
+    pub fn new_status_ref(
+        &self,
+        authority: &str,
+        reserved: &mut HashSet<u32>,
+    ) -> Result<Option<StatusRef>, Error> {
         if reserved.len() >= status::LIST_BITS as usize {
             return Ok(None);
         }
@@ -104,15 +117,34 @@ impl Registry {
     }
 
     /// The bits of `authority`'s list for `purpose` at `now`, from the award records.
-    pub fn status_bits(&self, authority: &str, purpose: Purpose, now: Timestamp) -> Result<Bitstring, Error> {
+    pub fn status_bits(
+        &self,
+        authority: &str,
+        purpose: Purpose,
+        now: Timestamp,
+    ) -> Result<Bitstring, Error> {
         let authority = self.status_authority(authority)?;
         let now_us = micros(now);
-        let record = self.store.authority(&authority).map_err(|e| Error::internal(e.to_string()))?;
+        let record = self
+            .store
+            .authority(&authority)
+            .map_err(|e| Error::internal(e.to_string()))?;
         let mut bits = Bitstring::new();
         for id in self.store.ids_with_prefix(T::ByIssuer, &authority)? {
-            let Some(a) = self.store.award(&id).map_err(|e| Error::internal(e.to_string()))? else { continue };
-            let Some(index) = a.status_index else { continue };
-            let compromised = record.as_ref().and_then(|r| r.key(&a.signer_did)).and_then(|k| k.compromised_at_us);
+            let Some(a) = self
+                .store
+                .award(&id)
+                .map_err(|e| Error::internal(e.to_string()))?
+            else {
+                continue;
+            };
+            let Some(index) = a.status_index else {
+                continue;
+            };
+            let compromised = record
+                .as_ref()
+                .and_then(|r| r.key(&a.signer_did))
+                .and_then(|k| k.compromised_at_us);
             if bit(&a, purpose, now_us, compromised) {
                 bits.set(index);
             }
@@ -122,7 +154,12 @@ impl Registry {
 
     /// `authority`'s status list credential for `purpose` at `now`, signed with the status
     /// key: the JCS bytes of a `BitstringStatusListCredential`.
-    pub fn status_list(&self, authority: &str, purpose: Purpose, now: Timestamp) -> Result<Vec<u8>, Error> {
+    pub fn status_list(
+        &self,
+        authority: &str,
+        purpose: Purpose,
+        now: Timestamp,
+    ) -> Result<Vec<u8>, Error> {
         let key = self.status_key()?;
         let authority = self.status_authority(authority)?;
         let bits = self.status_bits(&authority, purpose, now)?;
@@ -130,14 +167,20 @@ impl Registry {
         let did = crate::credential::did_for(&key.verifying_key());
         let when = format_utc_seconds(now);
         let doc = status::list_credential(&url, purpose, &did, &bits, &when);
-        let signed = crate::credential::sign(&doc, key, &when).map_err(|e| Error::internal(format!("signing the status list: {e}")))?;
+        let signed = crate::credential::sign(&doc, key, &when)
+            .map_err(|e| Error::internal(format!("signing the status list: {e}")))?;
         crate::credential::jcs::to_vec(&signed).map_err(|e| Error::internal(e.to_string()))
     }
 
     /// The full id of a known authority (a bare uuid is accepted).
     fn status_authority(&self, authority: &str) -> Result<String, Error> {
         let id = super::normalize_id(authority);
-        let known = self.roots.root_by_id(&id).is_some() || self.store.authority(&id).map_err(|e| Error::internal(e.to_string()))?.is_some();
+        let known = self.roots.root_by_id(&id).is_some()
+            || self
+                .store
+                .authority(&id)
+                .map_err(|e| Error::internal(e.to_string()))?
+                .is_some();
         if !known {
             return Err(Error::input(
                 format!("no authority has the id {id}"),
@@ -154,12 +197,16 @@ fn bit(a: &Award, purpose: Purpose, now_us: i64, key_compromised_us: Option<i64>
         Purpose::Revocation => {
             key_compromised_us.is_some_and(|c| a.integrated_us >= c)
                 || match &a.state {
-                    AwardState::Revoked { on_us, .. } | AwardState::Ended { on_us, .. } => *on_us <= now_us,
+                    AwardState::Revoked { on_us, .. } | AwardState::Ended { on_us, .. } => {
+                        *on_us <= now_us
+                    }
                     AwardState::Superseded { .. } => true,
                     AwardState::Active | AwardState::Suspended { .. } => false,
                 }
         }
-        Purpose::Suspension => matches!(&a.state, AwardState::Suspended { since_us, .. } if *since_us <= now_us),
+        Purpose::Suspension => {
+            matches!(&a.state, AwardState::Suspended { since_us, .. } if *since_us <= now_us)
+        }
     }
 }
 
@@ -197,15 +244,46 @@ mod tests {
         let s = Purpose::Suspension;
         let active = award(AwardState::Active);
         assert!(!bit(&active, r, 1000, None) && !bit(&active, s, 1000, None));
-        assert!(bit(&active, r, 1000, Some(50)), "logged after its key was compromised");
-        assert!(!bit(&active, r, 1000, Some(150)), "logged before the compromise");
-        let suspended = award(AwardState::Suspended { since_us: 500, index: 2, reason: "x".into() });
+        assert!(
+            bit(&active, r, 1000, Some(50)),
+            "logged after its key was compromised"
+        );
+        assert!(
+            !bit(&active, r, 1000, Some(150)),
+            "logged before the compromise"
+        );
+        let suspended = award(AwardState::Suspended {
+            since_us: 500,
+            index: 2,
+            reason: "x".into(),
+        });
         assert!(bit(&suspended, s, 1000, None) && !bit(&suspended, r, 1000, None));
         assert!(!bit(&suspended, s, 400, None), "not yet suspended");
-        let revoked = award(AwardState::Revoked { on_us: 500, index: 2, reason: "x".into() });
+        let revoked = award(AwardState::Revoked {
+            on_us: 500,
+            index: 2,
+            reason: "x".into(),
+        });
         assert!(bit(&revoked, r, 1000, None) && !bit(&revoked, s, 1000, None));
         assert!(!bit(&revoked, r, 400, None));
-        assert!(bit(&award(AwardState::Superseded { by: "b".into(), index: 3 }), r, 0, None));
-        assert!(bit(&award(AwardState::Ended { on_us: 5, index: 3, reason: "m".into() }), r, 10, None));
+        assert!(bit(
+            &award(AwardState::Superseded {
+                by: "b".into(),
+                index: 3
+            }),
+            r,
+            0,
+            None
+        ));
+        assert!(bit(
+            &award(AwardState::Ended {
+                on_us: 5,
+                index: 3,
+                reason: "m".into()
+            }),
+            r,
+            10,
+            None
+        ));
     }
 }

@@ -17,9 +17,9 @@ use crate::state::Overlay;
 use crate::statement::{parse_signed, SignedStatement};
 use crate::store::trees::{hash_group_key, pair_key, T};
 use crate::store::{codec, Store, Write};
-use crate::text::{search_terms};
-use crate::tlog::{self, Checkpoint, Hash, HashReader, TlogError};
+use crate::text::search_terms;
 use crate::time::{from_micros, micros};
+use crate::tlog::{self, Checkpoint, Hash, HashReader, TlogError};
 
 /// A statement the registry has logged.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -41,12 +41,18 @@ pub struct Accepted {
 impl Registry {
     /// Submits one signed statement; an error if it is refused.
     pub fn submit_one(&self, bytes: Vec<u8>, now: Timestamp) -> Result<Accepted, Error> {
-        self.submit(vec![bytes], now)?.pop().unwrap_or_else(|| Err(Error::internal("empty submit result")))
+        self.submit(vec![bytes], now)?
+            .pop()
+            .unwrap_or_else(|| Err(Error::internal("empty submit result")))
     }
 
     /// Submits a batch of signed statements. Each gets its own result; all accepted ones
     /// become durable together before this returns.
-    pub fn submit(&self, batch: Vec<Vec<u8>>, now: Timestamp) -> Result<Vec<Result<Accepted, Error>>, Error> {
+    pub fn submit(
+        &self,
+        batch: Vec<Vec<u8>>,
+        now: Timestamp,
+    ) -> Result<Vec<Result<Accepted, Error>>, Error> {
         let signer = self
             .signer
             .get()
@@ -72,7 +78,10 @@ impl Registry {
                         Err(e) => out.push(Err(e.into())),
                     }
                 }
-                for (slot, result) in slots.into_iter().zip(crate::credential::verify_batch(&prepared)) {
+                for (slot, result) in slots
+                    .into_iter()
+                    .zip(crate::credential::verify_batch(&prepared))
+                {
                     if let Err(e) = result {
                         out[slot] = Err(crate::statement::StatementError::from(e).into());
                     }
@@ -83,7 +92,10 @@ impl Registry {
 
         let t1 = t0.elapsed();
         // 2. Decide each against the state so far (one writer at a time).
-        let _writer = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _writer = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let store = &self.store;
         let start = store.size()?;
         let last_us = store.last_time_us()?.unwrap_or(i64::MIN);
@@ -130,7 +142,11 @@ impl Registry {
                     continue;
                 }
             };
-            let entry = Entry { index, time, statement: signed.bytes.clone() };
+            let entry = Entry {
+                index,
+                time,
+                statement: signed.bytes.clone(),
+            };
             let bytes = match entry.encode() {
                 Ok(b) => b,
                 Err(e) => {
@@ -143,7 +159,11 @@ impl Registry {
                 effect_writes(e, store, &mut titles, &mut writes)?;
             }
             if !is_award {
-                writes.push(Write::put(T::Statements, digest.to_vec(), index.to_be_bytes().to_vec()));
+                writes.push(Write::put(
+                    T::Statements,
+                    digest.to_vec(),
+                    index.to_be_bytes().to_vec(),
+                ));
             }
             seen.insert(digest, index);
             entries.push(bytes);
@@ -158,32 +178,84 @@ impl Registry {
         }
         if entries.is_empty() {
             let size = start;
-            return Ok(results.into_iter().map(|r| r.map(|a| Accepted { tree_size: size.max(a.index + 1), ..a })).collect());
+            return Ok(results
+                .into_iter()
+                .map(|r| {
+                    r.map(|a| Accepted {
+                        tree_size: size.max(a.index + 1),
+                        ..a
+                    })
+                })
+                .collect());
         }
 
         let t2 = t0.elapsed();
         // 3. Extend the tree, sign the checkpoint, commit.
         let leaves: Vec<Hash> = entries.par_iter().map(|e| tlog::leaf_hash(e)).collect();
-        let new_hashes = tlog::append_leaves(start, &leaves, store).map_err(|e| Error::corrupt(e.to_string()))?;
+        let new_hashes = tlog::append_leaves(start, &leaves, store)
+            .map_err(|e| Error::corrupt(e.to_string()))?;
         let new_size = start + entries.len() as u64;
         let first_stored = tlog::stored_hash_count(start);
-        let reader = Pending { base: store, first: first_stored, new: &new_hashes };
+        let reader = Pending {
+            base: store,
+            first: first_stored,
+            new: &new_hashes,
+        };
         let root = tlog::tree_hash(new_size, &reader).map_err(|e| Error::corrupt(e.to_string()))?;
-        let checkpoint = Checkpoint { origin: self.config.origin.clone(), size: new_size, root, extensions: vec![] };
-        let note = signer.sign(&checkpoint.to_text()).map_err(|e| Error::internal(e.to_string()))?;
+        let checkpoint = Checkpoint {
+            origin: self.config.origin.clone(),
+            size: new_size,
+            root,
+            extensions: vec![],
+        };
+        let note = signer
+            .sign(&checkpoint.to_text())
+            .map_err(|e| Error::internal(e.to_string()))?;
         for (i, e) in entries.into_iter().enumerate() {
-            writes.push(Write::put(T::Entries, (start + i as u64).to_be_bytes().to_vec(), e));
+            writes.push(Write::put(
+                T::Entries,
+                (start + i as u64).to_be_bytes().to_vec(),
+                e,
+            ));
         }
         hash_writes(start, new_size, &new_hashes, &mut writes);
-        writes.push(Write::put(T::Meta, b"size".to_vec(), new_size.to_be_bytes().to_vec()));
-        writes.push(Write::put(T::Meta, b"last_time_us".to_vec(), micros(time).to_be_bytes().to_vec()));
-        writes.push(Write::put(T::Checkpoints, new_size.to_be_bytes().to_vec(), note.into_bytes()));
+        writes.push(Write::put(
+            T::Meta,
+            b"size".to_vec(),
+            new_size.to_be_bytes().to_vec(),
+        ));
+        writes.push(Write::put(
+            T::Meta,
+            b"last_time_us".to_vec(),
+            micros(time).to_be_bytes().to_vec(),
+        ));
+        writes.push(Write::put(
+            T::Checkpoints,
+            new_size.to_be_bytes().to_vec(),
+            note.into_bytes(),
+        ));
         let t3 = t0.elapsed();
         store.commit(&writes)?;
         if std::env::var_os("HONORS_TIMING").is_some() {
-            eprintln!("submit {}: verify {:?} decide {:?} tree {:?} commit {:?} ({} writes)", results.len(), t1, t2 - t1, t3 - t2, t0.elapsed() - t3, writes.len());
+            eprintln!(
+                "submit {}: verify {:?} decide {:?} tree {:?} commit {:?} ({} writes)",
+                results.len(),
+                t1,
+                t2 - t1,
+                t3 - t2,
+                t0.elapsed() - t3,
+                writes.len()
+            );
         }
-        Ok(results.into_iter().map(|r| r.map(|a| Accepted { tree_size: new_size, ..a })).collect())
+        Ok(results
+            .into_iter()
+            .map(|r| {
+                r.map(|a| Accepted {
+                    tree_size: new_size,
+                    ..a
+                })
+            })
+            .collect())
     }
 }
 
@@ -215,7 +287,9 @@ impl HashReader for Pending<'_> {
                     self.new
                         .get((i - self.first) as usize)
                         .copied()
-                        .ok_or_else(|| TlogError::Storage { message: format!("stored hash {i} is beyond the batch") })
+                        .ok_or_else(|| TlogError::Storage {
+                            message: format!("stored hash {i} is beyond the batch"),
+                        })
                 } else {
                     Ok(self.base.read_hashes(&[i])?[0])
                 }
@@ -226,35 +300,85 @@ impl HashReader for Pending<'_> {
 
 /// The store writes for one effect: the record and, for new awards and holders, the indexes.
 /// Search bigrams are written once per distinct title (`titles` remembers this batch's).
-pub(crate) fn effect_writes(e: &Effect, store: &Store, titles: &mut std::collections::HashSet<String>, w: &mut Vec<Write>) -> Result<(), Error> {
-    let enc = |what, v: &dyn erased::Encode| v.encode(what).map_err(|e| Error::internal(e.to_string()));
+pub(crate) fn effect_writes(
+    e: &Effect,
+    store: &Store,
+    titles: &mut std::collections::HashSet<String>,
+    w: &mut Vec<Write>,
+) -> Result<(), Error> {
+    let enc =
+        |what, v: &dyn erased::Encode| v.encode(what).map_err(|e| Error::internal(e.to_string()));
     match e {
-        Effect::Authority(a) => w.push(Write::put(T::Authorities, a.id.as_bytes().to_vec(), enc("authority", a)?)),
-        Effect::KeyOwner { did, authority } => w.push(Write::put(T::KeyOwner, did.as_bytes().to_vec(), authority.as_bytes().to_vec())),
-        Effect::Scheme(s) => w.push(Write::put(T::Schemes, s.id.as_bytes().to_vec(), enc("scheme", s)?)),
+        Effect::Authority(a) => w.push(Write::put(
+            T::Authorities,
+            a.id.as_bytes().to_vec(),
+            enc("authority", a)?,
+        )),
+        Effect::KeyOwner { did, authority } => w.push(Write::put(
+            T::KeyOwner,
+            did.as_bytes().to_vec(),
+            authority.as_bytes().to_vec(),
+        )),
+        Effect::Scheme(s) => w.push(Write::put(
+            T::Schemes,
+            s.id.as_bytes().to_vec(),
+            enc("scheme", s)?,
+        )),
         Effect::Holder(h) => {
-            w.push(Write::put(T::Holders, h.uscc.as_bytes().to_vec(), enc("holder", h)?));
+            w.push(Write::put(
+                T::Holders,
+                h.uscc.as_bytes().to_vec(),
+                enc("holder", h)?,
+            ));
             let tag = format!("h:{}", h.uscc);
             for term in search_terms(&h.name) {
                 w.push(Write::put(T::ByText, pair_key(&term, &tag), Vec::new()));
             }
         }
         Effect::Award { award, new } => {
-            w.push(Write::put(T::Awards, award.id.as_bytes().to_vec(), enc("award", award)?));
+            w.push(Write::put(
+                T::Awards,
+                award.id.as_bytes().to_vec(),
+                enc("award", award)?,
+            ));
             if *new {
                 let id = &award.id;
-                w.push(Write::put(T::ByHolder, pair_key(&award.uscc, id), Vec::new()));
-                w.push(Write::put(T::ByScheme, pair_key(&award.scheme, id), Vec::new()));
-                w.push(Write::put(T::ByIssuer, pair_key(&award.issuer, id), Vec::new()));
+                w.push(Write::put(
+                    T::ByHolder,
+                    pair_key(&award.uscc, id),
+                    Vec::new(),
+                ));
+                w.push(Write::put(
+                    T::ByScheme,
+                    pair_key(&award.scheme, id),
+                    Vec::new(),
+                ));
+                w.push(Write::put(
+                    T::ByIssuer,
+                    pair_key(&award.issuer, id),
+                    Vec::new(),
+                ));
                 if let Some(year) = award.batch_year {
-                    w.push(Write::put(T::ByYear, pair_key(&year.to_string(), id), Vec::new()));
+                    w.push(Write::put(
+                        T::ByYear,
+                        pair_key(&year.to_string(), id),
+                        Vec::new(),
+                    ));
                 }
                 if let Some(index) = award.status_index {
-                    w.push(Write::put(T::ByStatus, crate::store::trees::status_key(&award.issuer, index), id.as_bytes().to_vec()));
+                    w.push(Write::put(
+                        T::ByStatus,
+                        crate::store::trees::status_key(&award.issuer, index),
+                        id.as_bytes().to_vec(),
+                    ));
                 }
                 let title_key = title_key(award);
                 w.push(Write::put(T::ByTitle, pair_key(&title_key, id), Vec::new()));
-                if titles.insert(title_key.clone()) && store.ids_with_prefix_first(T::ByTitle, &title_key)?.is_none() {
+                if titles.insert(title_key.clone())
+                    && store
+                        .ids_with_prefix_first(T::ByTitle, &title_key)?
+                        .is_none()
+                {
                     let tag = format!("t:{title_key}");
                     for term in search_terms(&title_key) {
                         w.push(Write::put(T::ByText, pair_key(&term, &tag), Vec::new()));
@@ -279,7 +403,9 @@ pub(crate) fn title_key(award: &crate::award::Award) -> String {
 impl Registry {
     /// The log index of award `id` if it is logged with exactly these statement bytes.
     fn logged_award_with_digest(&self, id: &str, digest: &[u8; 32]) -> Result<Option<u64>, Error> {
-        let Some(award) = crate::policy::View::award(&self.store, id).map_err(|e| Error::internal(e.to_string()))? else {
+        let Some(award) = crate::policy::View::award(&self.store, id)
+            .map_err(|e| Error::internal(e.to_string()))?
+        else {
             return Ok(None);
         };
         let entry = self.entry(award.index)?;

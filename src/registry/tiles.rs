@@ -58,7 +58,11 @@ impl Registry {
     pub fn latest_checkpoint(&self) -> Result<(Vec<u8>, Checkpoint), Error> {
         let note = self.checkpoint()?;
         let (cp, _) = tlog::open_checkpoint(&note, std::slice::from_ref(&self.log_verifier))
-            .map_err(|e| Error::corrupt(format!("the latest checkpoint does not verify with the log key: {e}")))?;
+            .map_err(|e| {
+                Error::corrupt(format!(
+                    "the latest checkpoint does not verify with the log key: {e}"
+                ))
+            })?;
         Ok((note, cp))
     }
 
@@ -80,23 +84,33 @@ impl Registry {
         if !tile_in_tree(&tile, size) {
             return Err(not_found(format!("the log holds {size} entries")));
         }
-        Ok(TileBytes { bytes: self.tile_bytes(parsed)?, full: tile.is_full() })
+        Ok(TileBytes {
+            bytes: self.tile_bytes(parsed)?,
+            full: tile.is_full(),
+        })
     }
 
     /// The bytes of a tile that the tree contains (see [`tile_in_tree`]): the tile's hashes,
     /// or for an entry bundle each entry as `uint16 big-endian length ‖ entry`.
     pub fn tile_bytes(&self, path: TilePath) -> Result<Vec<u8>, Error> {
         match path {
-            TilePath::Hashes(t) => tlog::read_tile(&t, self.store()).map_err(|e| Error::corrupt(format!("tile {}: {e}", t.path()))),
+            TilePath::Hashes(t) => tlog::read_tile(&t, self.store())
+                .map_err(|e| Error::corrupt(format!("tile {}: {e}", t.path()))),
             TilePath::Entries(t) => {
                 let start = t.index * TILE_WIDTH;
                 let end = start + u64::from(t.width);
-                let entries: Vec<(u64, Vec<u8>)> = self.store().entries(start, end).collect::<Result<_, _>>()?;
-                if entries.len() as u64 != end - start || entries.iter().zip(start..).any(|((i, _), want)| *i != want) {
-                    return Err(Error::corrupt(format!("log entries {start}..{end} are not all stored")));
+                let entries: Vec<(u64, Vec<u8>)> =
+                    self.store().entries(start, end).collect::<Result<_, _>>()?;
+                if entries.len() as u64 != end - start
+                    || entries.iter().zip(start..).any(|((i, _), want)| *i != want)
+                {
+                    return Err(Error::corrupt(format!(
+                        "log entries {start}..{end} are not all stored"
+                    )));
                 }
                 let refs: Vec<&[u8]> = entries.iter().map(|(_, e)| e.as_slice()).collect();
-                tlog::encode_entry_bundle(&refs).map_err(|e| Error::corrupt(format!("entry bundle {}: {e}", t.entries_path())))
+                tlog::encode_entry_bundle(&refs)
+                    .map_err(|e| Error::corrupt(format!("entry bundle {}: {e}", t.entries_path())))
             }
         }
     }

@@ -22,7 +22,12 @@ use crate::verify::{Checks, Verdict};
 
 impl Registry {
     /// Verifies credential `bytes` against this registry, trusting only `trust`.
-    pub fn verify_credential(&self, bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Verdict, Error> {
+    pub fn verify_credential(
+        &self,
+        bytes: &[u8],
+        trust: &TrustRoots,
+        at: Timestamp,
+    ) -> Result<Verdict, Error> {
         let mut c = Checks::default();
         let value: serde_json::Value = match serde_json::from_slice(bytes) {
             Ok(v) => v,
@@ -33,30 +38,73 @@ impl Registry {
             Ok(v) => v,
             Err(e) => return Ok(c.fail("signature", e.to_string())),
         };
-        c.pass("signature", format!("eddsa-jcs-2022 signature by {}", verified.did));
+        c.pass(
+            "signature",
+            format!("eddsa-jcs-2022 signature by {}", verified.did),
+        );
         let st = match statement::from_json(&value) {
             Ok(s) => s,
             Err(e) => return Ok(c.fail("award", e.to_string())),
         };
         if !matches!(st.kind, Kind::Award { .. }) {
-            return Ok(c.fail("award", format!("this is a {} statement, not an award", st.kind.type_name())));
+            return Ok(c.fail(
+                "award",
+                format!("this is a {} statement, not an award", st.kind.type_name()),
+            ));
         }
         if st.issuer_did != verified.did {
-            return Ok(c.fail("issuer", format!("issuer.id {} is not the signing key {}", st.issuer_did, verified.did)));
+            return Ok(c.fail(
+                "issuer",
+                format!(
+                    "issuer.id {} is not the signing key {}",
+                    st.issuer_did, verified.did
+                ),
+            ));
         }
-        c.pass("award", format!("award {} 「{}」", st.id, match &st.kind { Kind::Award { title, .. } => title.as_str(), _ => "" }));
+        c.pass(
+            "award",
+            format!(
+                "award {} 「{}」",
+                st.id,
+                match &st.kind {
+                    Kind::Award { title, .. } => title.as_str(),
+                    _ => "",
+                }
+            ),
+        );
         let store = self.store();
-        let Some(award) = store.award(&st.id).map_err(|e| Error::internal(e.to_string()))? else {
-            return Ok(c.fail("logged", format!("award {} is not in this registry's log", st.id)));
+        let Some(award) = store
+            .award(&st.id)
+            .map_err(|e| Error::internal(e.to_string()))?
+        else {
+            return Ok(c.fail(
+                "logged",
+                format!("award {} is not in this registry's log", st.id),
+            ));
         };
         let entry = self.entry(award.index)?;
-        let logged: serde_json::Value = serde_json::from_slice(&entry.statement).map_err(|e| Error::corrupt(format!("entry {}: {e}", award.index)))?;
+        let logged: serde_json::Value = serde_json::from_slice(&entry.statement)
+            .map_err(|e| Error::corrupt(format!("entry {}: {e}", award.index)))?;
         // The Open Badges export wraps the one proof in an array; that is the same credential.
-        let same = credential::jcs::to_vec(&logged).ok() == credential::jcs::to_vec(&single_proof(&value)).ok();
+        let same = credential::jcs::to_vec(&logged).ok()
+            == credential::jcs::to_vec(&single_proof(&value)).ok();
         if !same {
-            return Ok(c.fail("logged", format!("the credential differs from the one logged at entry {} under the same id", award.index)));
+            return Ok(c.fail(
+                "logged",
+                format!(
+                    "the credential differs from the one logged at entry {} under the same id",
+                    award.index
+                ),
+            ));
         }
-        c.pass("logged", format!("logged at entry {} on {}", award.index, crate::time::format_utc_micros(entry.time)));
+        c.pass(
+            "logged",
+            format!(
+                "logged at entry {} on {}",
+                award.index,
+                crate::time::format_utc_micros(entry.time)
+            ),
+        );
         // The checkpoint must be signed by a log key the verifier trusts, and include the entry.
         let verifiers = match trust.log_verifiers() {
             Ok(v) => v,
@@ -65,14 +113,35 @@ impl Registry {
         let note = self.checkpoint()?;
         let (cp, _) = match tlog::open_checkpoint(&note, &verifiers) {
             Ok(x) => x,
-            Err(e) => return Ok(c.fail("checkpoint", format!("the registry's checkpoint is not signed by a log key in the trust roots: {e}"))),
+            Err(e) => return Ok(c.fail(
+                "checkpoint",
+                format!(
+                    "the registry's checkpoint is not signed by a log key in the trust roots: {e}"
+                ),
+            )),
         };
-        c.pass("checkpoint", format!("checkpoint of {} entries signed by {}", cp.size, cp.origin));
+        c.pass(
+            "checkpoint",
+            format!("checkpoint of {} entries signed by {}", cp.size, cp.origin),
+        );
         let proof = self.inclusion_proof(award.index, cp.size)?;
-        if let Err(e) = tlog::verify_inclusion(award.index, cp.size, &tlog::leaf_hash(&self.store().entry(award.index)?.unwrap_or_default()), &proof, &cp.root) {
+        if let Err(e) = tlog::verify_inclusion(
+            award.index,
+            cp.size,
+            &tlog::leaf_hash(&self.store().entry(award.index)?.unwrap_or_default()),
+            &proof,
+            &cp.root,
+        ) {
             return Ok(c.fail("inclusion", e.to_string()));
         }
-        c.pass("inclusion", format!("entry {} is included in the checkpoint ({} proof hashes)", award.index, proof.len()));
+        c.pass(
+            "inclusion",
+            format!(
+                "entry {} is included in the checkpoint ({} proof hashes)",
+                award.index,
+                proof.len()
+            ),
+        );
         // The issuer chain must end at one of the verifier's roots.
         let mut chain = Vec::new();
         let mut cur = Some(award.issuer.clone());
@@ -83,10 +152,16 @@ impl Registry {
             }
             if let Some(r) = trust.root_by_id(&id) {
                 chain.push(r.name.clone());
-                root_ok = self.trust_roots().root_by_id(&id).is_some_and(|mine| mine.did == r.did);
+                root_ok = self
+                    .trust_roots()
+                    .root_by_id(&id)
+                    .is_some_and(|mine| mine.did == r.did);
                 break;
             }
-            match store.authority(&id).map_err(|e| Error::internal(e.to_string()))? {
+            match store
+                .authority(&id)
+                .map_err(|e| Error::internal(e.to_string()))?
+            {
                 Some(a) => {
                     chain.push(a.name.clone());
                     cur = a.parent.or(a.predecessor);
@@ -95,11 +170,22 @@ impl Registry {
             }
         }
         if !root_ok {
-            return Ok(c.fail("chain", format!("the issuer chain {} does not end at a root in the trust roots", chain.join(" ← "))));
+            return Ok(c.fail(
+                "chain",
+                format!(
+                    "the issuer chain {} does not end at a root in the trust roots",
+                    chain.join(" ← ")
+                ),
+            ));
         }
         c.pass("chain", format!("accredited: {}", chain.join(" ← ")));
-        let issuer = store.authority(&award.issuer).map_err(|e| Error::internal(e.to_string()))?;
-        let compromised = issuer.as_ref().and_then(|a| a.key(&award.signer_did)).and_then(|k| k.compromised_at_us);
+        let issuer = store
+            .authority(&award.issuer)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        let compromised = issuer
+            .as_ref()
+            .and_then(|a| a.key(&award.signer_did))
+            .and_then(|k| k.compromised_at_us);
         let (status, reason) = status_at(&award, micros(at), compromised);
         c.pass("status", format!("{status}: {reason}"));
         let mut v = c.finish(status, reason);

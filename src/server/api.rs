@@ -27,7 +27,10 @@ fn b64(h: &[u8]) -> String {
 
 /// Runs a cheap registry read (a few sled lookups, mostly from sled's cache) right on the
 /// async worker: cheaper than a hop to the blocking pool.
-pub(super) fn quick<T>(st: &Arc<AppState>, f: impl FnOnce(&Registry, jiff::Timestamp) -> Result<T, Error>) -> Result<T, ApiError> {
+pub(super) fn quick<T>(
+    st: &Arc<AppState>,
+    f: impl FnOnce(&Registry, jiff::Timestamp) -> Result<T, Error>,
+) -> Result<T, ApiError> {
     f(&st.reg, jiff::Timestamp::now()).map_err(ApiError::from)
 }
 
@@ -40,7 +43,11 @@ where
 {
     // A few at a time, first come first served: more threads than cores only adds switching
     // and makes the slowest answers slower.
-    let _permit = st.heavy.acquire().await.map_err(|_| ApiError::unavailable("the server is stopping", "try again later"))?;
+    let _permit = st
+        .heavy
+        .acquire()
+        .await
+        .map_err(|_| ApiError::unavailable("the server is stopping", "try again later"))?;
     let reg = st.reg.clone();
     tokio::task::spawn_blocking(move || f(&reg, jiff::Timestamp::now()))
         .await
@@ -58,7 +65,10 @@ struct AwardAnswer {
 pub async fn award(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Api {
     let a = quick(&st, move |reg, now| {
         let a = reg.award(&id)?;
-        Ok(AwardAnswer { award: reg.award_view(&a, now)?, history: reg.history(&a.id)? })
+        Ok(AwardAnswer {
+            award: reg.award_view(&a, now)?,
+            history: reg.history(&a.id)?,
+        })
     })?;
     Ok(json(&a))
 }
@@ -75,26 +85,48 @@ pub async fn credential(State(st): State<Arc<AppState>>, Path(id): Path<String>)
 }
 
 /// `GET /api/v1/awards/{id}/proof?format=F`: see [`super::proof`].
-pub async fn proof(State(st): State<Arc<AppState>>, Path(id): Path<String>, Query(q): Query<HashMap<String, String>>) -> Api {
+pub async fn proof(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Api {
     let format = q.get("format").cloned().unwrap_or_else(|| "vc".into());
-    let p = quick(&st, move |reg, now| super::proof::proof(reg, &id, &format, now))?;
+    let p = quick(&st, move |reg, now| {
+        super::proof::proof(reg, &id, &format, now)
+    })?;
     Ok(bytes(p.bytes, p.content_type, "no-cache"))
 }
 
 /// `GET /api/v1/awards?holder=&scheme=&issuer=&year=&status=`.
-pub async fn list(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>) -> Api {
+pub async fn list(
+    State(st): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Api {
     let year = match q.get("year") {
-        Some(y) => Some(y.parse::<u32>().map_err(|_| ApiError::bad_request(format!("year={y} is not a year"), "e.g. year=2024"))?),
+        Some(y) => Some(y.parse::<u32>().map_err(|_| {
+            ApiError::bad_request(format!("year={y} is not a year"), "e.g. year=2024")
+        })?),
         None => None,
     };
     let status = match q.get("status") {
         Some(s) => Some(Status::parse(s).ok_or_else(|| {
-            ApiError::bad_request(format!("status={s} is not a status word"), "use valid, expired, not_yet_valid, suspended, revoked, superseded or invalid")
+            ApiError::bad_request(
+                format!("status={s} is not a status word"),
+                "use valid, expired, not_yet_valid, suspended, revoked, superseded or invalid",
+            )
         })?),
         None => None,
     };
-    let filter = AwardFilter { holder: q.get("holder").cloned(), scheme: q.get("scheme").cloned(), issuer: q.get("issuer").cloned(), year, status };
-    Ok(json(&read(&st, move |reg, now| reg.list_awards(&filter, now)).await?))
+    let filter = AwardFilter {
+        holder: q.get("holder").cloned(),
+        scheme: q.get("scheme").cloned(),
+        issuer: q.get("issuer").cloned(),
+        year,
+        status,
+    };
+    Ok(json(
+        &read(&st, move |reg, now| reg.list_awards(&filter, now)).await?,
+    ))
 }
 
 /// `GET /api/v1/holders/{uscc}`: the holder and its awards.
@@ -116,7 +148,10 @@ fn holder_found(reg: &Registry, uscc: &str, now: jiff::Timestamp) -> Result<Foun
     let code: crate::id::Uscc = uscc.parse()?;
     match reg.show(code.as_str(), now) {
         Ok(f @ Found::Holder { .. }) => Ok(f),
-        Ok(_) | Err(_) => Err(Error::not_found(format!("no holder is registered as {code}"), "holders are registered by their authorities with a HonorsHolderRegistration statement")),
+        Ok(_) | Err(_) => Err(Error::not_found(
+            format!("no holder is registered as {code}"),
+            "holders are registered by their authorities with a HonorsHolderRegistration statement",
+        )),
     }
 }
 
@@ -126,9 +161,19 @@ pub async fn show(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Ap
 }
 
 /// `GET /api/v1/search?q=TEXT`: simplified or traditional characters.
-pub async fn search(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>) -> Api {
-    let text = q.get("q").cloned().ok_or_else(|| ApiError::bad_request("no search text", "pass ?q=TEXT, e.g. ?q=三八红旗 or ?q=三八紅旗"))?;
-    Ok(json(&read(&st, move |reg, now| reg.search(&text, now)).await?))
+pub async fn search(
+    State(st): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Api {
+    let text = q.get("q").cloned().ok_or_else(|| {
+        ApiError::bad_request(
+            "no search text",
+            "pass ?q=TEXT, e.g. ?q=三八红旗 or ?q=三八紅旗",
+        )
+    })?;
+    Ok(json(
+        &read(&st, move |reg, now| reg.search(&text, now)).await?,
+    ))
 }
 
 /// `GET /api/v1/authorities`.
@@ -142,12 +187,22 @@ pub async fn schemes(State(st): State<Arc<AppState>>) -> Api {
 }
 
 /// `GET /api/v1/trust-roots[?format=toml]`.
-pub async fn trust_roots(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>) -> Api {
+pub async fn trust_roots(
+    State(st): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Api {
     let roots = st.reg.trust_roots();
     if q.get("format").map(String::as_str) == Some("toml") {
-        return Ok(bytes(roots.to_toml().into_bytes(), "application/toml; charset=utf-8", "public, max-age=300"));
+        return Ok(bytes(
+            roots.to_toml().into_bytes(),
+            "application/toml; charset=utf-8",
+            "public, max-age=300",
+        ));
     }
-    Ok(super::http::with_cache(axum::Json(roots).into_response(), "public, max-age=300"))
+    Ok(super::http::with_cache(
+        axum::Json(roots).into_response(),
+        "public, max-age=300",
+    ))
 }
 
 #[derive(Serialize)]
@@ -161,24 +216,45 @@ struct CheckpointAnswer {
 /// `GET /api/v1/checkpoint`: the latest checkpoint, parsed and as the signed note.
 pub async fn checkpoint(State(st): State<Arc<AppState>>) -> Api {
     let (note, cp) = quick(&st, |reg, _| reg.latest_checkpoint())?;
-    let a = CheckpointAnswer { origin: cp.origin, tree_size: cp.size, root: b64(&cp.root), note: String::from_utf8_lossy(&note).into_owned() };
-    Ok(super::http::with_cache(axum::Json(a).into_response(), "public, max-age=2"))
+    let a = CheckpointAnswer {
+        origin: cp.origin,
+        tree_size: cp.size,
+        root: b64(&cp.root),
+        note: String::from_utf8_lossy(&note).into_owned(),
+    };
+    Ok(super::http::with_cache(
+        axum::Json(a).into_response(),
+        "public, max-age=2",
+    ))
 }
 
 /// `GET /api/v1/log/key`: the log's verifier key.
 pub async fn log_key(State(st): State<Arc<AppState>>) -> Api {
-    Ok(json(&serde_json::json!({"vkey": st.reg.log_vkey(), "origin": st.reg.origin()})))
+    Ok(json(
+        &serde_json::json!({"vkey": st.reg.log_vkey(), "origin": st.reg.origin()}),
+    ))
 }
 
 fn num(q: &HashMap<String, String>, name: &str) -> Result<Option<u64>, ApiError> {
     q.get(name)
-        .map(|v| v.parse::<u64>().map_err(|_| ApiError::bad_request(format!("{name}={v} is not a number"), format!("pass {name} as a decimal number"))))
+        .map(|v| {
+            v.parse::<u64>().map_err(|_| {
+                ApiError::bad_request(
+                    format!("{name}={v} is not a number"),
+                    format!("pass {name} as a decimal number"),
+                )
+            })
+        })
         .transpose()
 }
 
 /// `GET /api/v1/log/inclusion?index=N[&size=S]`.
-pub async fn inclusion(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>) -> Api {
-    let index = num(&q, "index")?.ok_or_else(|| ApiError::bad_request("no index", "pass ?index=N[&size=S]"))?;
+pub async fn inclusion(
+    State(st): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Api {
+    let index = num(&q, "index")?
+        .ok_or_else(|| ApiError::bad_request("no index", "pass ?index=N[&size=S]"))?;
     let size = num(&q, "size")?;
     let (size, proof) = quick(&st, move |reg, _| {
         let size = match size {
@@ -188,16 +264,25 @@ pub async fn inclusion(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<
         Ok((size, reg.inclusion_proof(index, size)?))
     })?;
     let hashes: Vec<String> = proof.iter().map(|h| b64(h)).collect();
-    Ok(json(&serde_json::json!({"index": index, "tree_size": size, "hashes": hashes})))
+    Ok(json(
+        &serde_json::json!({"index": index, "tree_size": size, "hashes": hashes}),
+    ))
 }
 
 /// `GET /api/v1/log/consistency?old=M&new=N`.
-pub async fn consistency(State(st): State<Arc<AppState>>, Query(q): Query<HashMap<String, String>>) -> Api {
-    let old = num(&q, "old")?.ok_or_else(|| ApiError::bad_request("no old size", "pass ?old=M&new=N"))?;
-    let new = num(&q, "new")?.ok_or_else(|| ApiError::bad_request("no new size", "pass ?old=M&new=N"))?;
+pub async fn consistency(
+    State(st): State<Arc<AppState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Api {
+    let old =
+        num(&q, "old")?.ok_or_else(|| ApiError::bad_request("no old size", "pass ?old=M&new=N"))?;
+    let new =
+        num(&q, "new")?.ok_or_else(|| ApiError::bad_request("no new size", "pass ?old=M&new=N"))?;
     let proof = quick(&st, move |reg, _| reg.consistency_proof(old, new))?;
     let hashes: Vec<String> = proof.iter().map(|h| b64(h)).collect();
-    Ok(json(&serde_json::json!({"old": old, "new": new, "hashes": hashes})))
+    Ok(json(
+        &serde_json::json!({"old": old, "new": new, "hashes": hashes}),
+    ))
 }
 
 /// The answer to an accepted statement.
@@ -229,71 +314,122 @@ pub async fn submit(State(st): State<Arc<AppState>>, body: Result<Bytes, BytesRe
     let body = body.map_err(|e| {
         let status = e.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(status, "too_large", format!("the request body is larger than {MAX_BODY} bytes"), "a statement is at most 60,000 bytes; nothing was stored")
+            ApiError::new(
+                status,
+                "too_large",
+                format!("the request body is larger than {MAX_BODY} bytes"),
+                "a statement is at most 60,000 bytes; nothing was stored",
+            )
         } else {
-            ApiError::new(status, "input", format!("the request body could not be read: {e}"), "send the signed statement as the request body")
+            ApiError::new(
+                status,
+                "input",
+                format!("the request body could not be read: {e}"),
+                "send the signed statement as the request body",
+            )
         }
     })?;
     if body.is_empty() {
-        return Err(ApiError::bad_request("empty request body", "send one signed statement (JSON, as `honors` signs it) as the body"));
+        return Err(ApiError::bad_request(
+            "empty request body",
+            "send one signed statement (JSON, as `honors` signs it) as the body",
+        ));
     }
     if body.len() > crate::statement::MAX_STATEMENT_BYTES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            format!("the statement is {} bytes; the largest accepted is {}", body.len(), crate::statement::MAX_STATEMENT_BYTES),
+            format!(
+                "the statement is {} bytes; the largest accepted is {}",
+                body.len(),
+                crate::statement::MAX_STATEMENT_BYTES
+            ),
             "nothing was stored; shorten the text fields",
         ));
     }
     let queue = st.queue().ok_or_else(shutting_down)?;
     let (tx, rx) = tokio::sync::oneshot::channel();
-    queue.try_send(Submission { bytes: body.to_vec(), arrived: Instant::now(), reply: tx }).map_err(|e| match e {
-        QueueError::Full => ApiError::unavailable("too many statements are waiting to be logged", "retry in a moment (the same bytes are logged once)"),
-        QueueError::Closed => shutting_down(),
-    })?;
+    queue
+        .try_send(Submission {
+            bytes: body.to_vec(),
+            arrived: Instant::now(),
+            reply: tx,
+        })
+        .map_err(|e| match e {
+            QueueError::Full => ApiError::unavailable(
+                "too many statements are waiting to be logged",
+                "retry in a moment (the same bytes are logged once)",
+            ),
+            QueueError::Closed => shutting_down(),
+        })?;
     drop(queue);
     let accepted = rx.await.map_err(|_| shutting_down())??;
     let a = accepted.clone();
     let (entry, proof, note) = quick(&st, move |reg, _| {
-        let entry = reg.store().entry(a.index)?.ok_or_else(|| Error::corrupt(format!("entry {} is missing", a.index)))?;
+        let entry = reg
+            .store()
+            .entry(a.index)?
+            .ok_or_else(|| Error::corrupt(format!("entry {} is missing", a.index)))?;
         let proof = reg.inclusion_proof(a.index, a.tree_size)?;
-        let note = reg.checkpoint_at(a.tree_size)?.ok_or_else(|| Error::corrupt(format!("no checkpoint at size {}", a.tree_size)))?;
+        let note = reg
+            .checkpoint_at(a.tree_size)?
+            .ok_or_else(|| Error::corrupt(format!("no checkpoint at size {}", a.tree_size)))?;
         Ok((entry, proof, note))
     })?;
     let logged = Logged {
         id: accepted.id,
         kind: accepted.kind,
         index: accepted.index,
-        time: crate::entry::Entry::parse(&entry).map(|e| crate::time::format_utc_micros(e.time)).unwrap_or(accepted.time),
+        time: crate::entry::Entry::parse(&entry)
+            .map(|e| crate::time::format_utc_micros(e.time))
+            .unwrap_or(accepted.time),
         duplicate: accepted.duplicate,
         tree_size: accepted.tree_size,
         leaf_hash: b64(&crate::tlog::leaf_hash(&entry)),
         inclusion_proof: proof.iter().map(|h| b64(h)).collect(),
         checkpoint: String::from_utf8_lossy(&note).into_owned(),
     };
-    let status = if logged.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if logged.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     let mut r = json(&logged);
     *r.status_mut() = status;
     Ok(r)
 }
 
 fn shutting_down() -> ApiError {
-    ApiError::unavailable("the registry is shutting down; nothing was stored", "submit again when it is back (the same bytes are logged once)")
+    ApiError::unavailable(
+        "the registry is shutting down; nothing was stored",
+        "submit again when it is back (the same bytes are logged once)",
+    )
 }
 
 /// `GET /api/v1/records/{kind}/{id}`: a stored record as JSON, for clients that build
 /// statements (`honors … --registry URL`): `authority-of-key/{did}`, `scheme/{id}`,
 /// `holder/{uscc}`, `award/{id}`.
-pub async fn record(State(st): State<Arc<AppState>>, Path((kind, id)): Path<(String, String)>) -> Api {
-    let missing = |what: &str| Error::not_found(format!("no {what} has the id {id}"), "check the id");
+pub async fn record(
+    State(st): State<Arc<AppState>>,
+    Path((kind, id)): Path<(String, String)>,
+) -> Api {
+    let missing =
+        |what: &str| Error::not_found(format!("no {what} has the id {id}"), "check the id");
     let v = quick(&st, |reg, _| {
         let v = match kind.as_str() {
             "authority-of-key" => serde_json::to_value(reg.authority_of_signer(&id)?),
-            "scheme" => serde_json::to_value(reg.scheme_record(&id)?.ok_or_else(|| missing("scheme"))?),
-            "holder" => serde_json::to_value(reg.holder_record(&id)?.ok_or_else(|| missing("holder"))?),
+            "scheme" => {
+                serde_json::to_value(reg.scheme_record(&id)?.ok_or_else(|| missing("scheme"))?)
+            }
+            "holder" => {
+                serde_json::to_value(reg.holder_record(&id)?.ok_or_else(|| missing("holder"))?)
+            }
             "award" => serde_json::to_value(reg.award_record(&id)?),
             other => {
-                return Err(Error::not_found(format!("no record kind {other:?}"), "use authority-of-key, scheme, holder or award"));
+                return Err(Error::not_found(
+                    format!("no record kind {other:?}"),
+                    "use authority-of-key, scheme, holder or award",
+                ));
             }
         };
         v.map_err(|e| Error::internal(e.to_string()))

@@ -64,7 +64,10 @@ impl AppState {
 /// Every route.
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
-        .route("/statements", post(api::submit).layer(DefaultBodyLimit::max(api::MAX_BODY)))
+        .route(
+            "/statements",
+            post(api::submit).layer(DefaultBodyLimit::max(api::MAX_BODY)),
+        )
         .route("/awards", get(api::list))
         .route("/awards/{id}", get(api::award))
         .route("/awards/{id}/history", get(api::history))
@@ -82,7 +85,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/log/key", get(api::log_key))
         .route("/log/inclusion", get(api::inclusion))
         .route("/log/consistency", get(api::consistency));
-    let log = Router::new().route("/checkpoint", get(log::checkpoint)).route("/tile/{*rest}", get(log::tile));
+    let log = Router::new()
+        .route("/checkpoint", get(log::checkpoint))
+        .route("/tile/{*rest}", get(log::tile));
     Router::new()
         .nest("/api/v1", api)
         .nest("/log", log)
@@ -99,7 +104,11 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 /// Serves `reg` until SIGTERM or SIGINT. `on_listening` is called with the bound address
 /// once the socket accepts connections. Returns the group-commit statistics.
-pub fn serve(reg: Registry, opts: ServeOptions, on_listening: impl FnOnce(SocketAddr)) -> Result<Stats, Error> {
+pub fn serve(
+    reg: Registry,
+    opts: ServeOptions,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<Stats, Error> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("honors-http")
@@ -115,14 +124,30 @@ pub fn serve(reg: Registry, opts: ServeOptions, on_listening: impl FnOnce(Socket
     Ok(s)
 }
 
-async fn run(reg: Arc<Registry>, opts: ServeOptions, stats: Arc<Mutex<Stats>>, on_listening: impl FnOnce(SocketAddr)) -> Result<(), Error> {
-    let listener = tokio::net::TcpListener::bind(&opts.addr).await.map_err(|e| {
-        Error::usage(format!("cannot listen on {}: {e}", opts.addr), "give a free HOST:PORT, e.g. --addr 127.0.0.1:8080 (port 0 picks a free port)")
-    })?;
-    let addr = listener.local_addr().map_err(|e| Error::internal(format!("bound address: {e}")))?;
+async fn run(
+    reg: Arc<Registry>,
+    opts: ServeOptions,
+    stats: Arc<Mutex<Stats>>,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), Error> {
+    let listener = tokio::net::TcpListener::bind(&opts.addr)
+        .await
+        .map_err(|e| {
+            Error::usage(
+                format!("cannot listen on {}: {e}", opts.addr),
+                "give a free HOST:PORT, e.g. --addr 127.0.0.1:8080 (port 0 picks a free port)",
+            )
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::internal(format!("bound address: {e}")))?;
     let (queue, writers) = writer::start(reg.clone(), opts.group_commit, stats);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let state = Arc::new(AppState { reg, queue: RwLock::new(Some(queue)), heavy: tokio::sync::Semaphore::new(cores * 2) });
+    let state = Arc::new(AppState {
+        reg,
+        queue: RwLock::new(Some(queue)),
+        heavy: tokio::sync::Semaphore::new(cores * 2),
+    });
     let app = router(state.clone());
     let stopping = Arc::new(tokio::sync::Notify::new());
     let on_signal = {

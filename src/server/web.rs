@@ -19,10 +19,26 @@ const VERIFY_HTML: &str = include_str!("web/verify.html");
 
 /// The static assets, by file name.
 const ASSETS: &[(&str, &str, &str)] = &[
-    ("style.css", "text/css; charset=utf-8", include_str!("web/style.css")),
-    ("honors.js", "text/javascript; charset=utf-8", include_str!("web/honors.js")),
-    ("verify.js", "text/javascript; charset=utf-8", include_str!("web/verify.js")),
-    ("search.js", "text/javascript; charset=utf-8", include_str!("web/search.js")),
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("web/style.css"),
+    ),
+    (
+        "honors.js",
+        "text/javascript; charset=utf-8",
+        include_str!("web/honors.js"),
+    ),
+    (
+        "verify.js",
+        "text/javascript; charset=utf-8",
+        include_str!("web/verify.js"),
+    ),
+    (
+        "search.js",
+        "text/javascript; charset=utf-8",
+        include_str!("web/search.js"),
+    ),
 ];
 
 /// No script, style, image or connection from anywhere but this origin; no frames, forms or plugins.
@@ -34,9 +50,18 @@ fn page(body: &'static str, content_type: &'static str) -> Response {
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     r
 }
 
@@ -67,6 +92,11 @@ pub async fn asset(Path(name): Path<String>) -> Result<Response, ApiError> {
     }
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, ct, body)) => Ok(page(body, ct)),
-        None => Err(ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", format!("no such asset: {name}"), "the pages are / and /verify")),
+        None => Err(ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no such asset: {name}"),
+            "the pages are / and /verify",
+        )),
     }
 }

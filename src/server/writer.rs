@@ -39,7 +39,12 @@ pub struct GroupCommit {
 
 impl Default for GroupCommit {
     fn default() -> Self {
-        GroupCommit { linger: Duration::from_millis(2), max_batch: 1024, queue: 8192, writers: 2 }
+        GroupCommit {
+            linger: Duration::from_millis(2),
+            max_batch: 1024,
+            queue: 8192,
+            writers: 2,
+        }
     }
 }
 
@@ -82,7 +87,11 @@ pub struct Stats {
 
 /// Starts the writer threads. They end when every [`Queue`] clone is dropped and the queue is
 /// drained; join the handles to wait for that.
-pub fn start(reg: Arc<Registry>, cfg: GroupCommit, stats: Arc<Mutex<Stats>>) -> (Queue, Vec<std::thread::JoinHandle<()>>) {
+pub fn start(
+    reg: Arc<Registry>,
+    cfg: GroupCommit,
+    stats: Arc<Mutex<Stats>>,
+) -> (Queue, Vec<std::thread::JoinHandle<()>>) {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Submission>(cfg.queue.max(1));
     let rx = Arc::new(Mutex::new(rx));
     let handles = (0..cfg.writers.max(1))
@@ -97,12 +106,24 @@ pub fn start(reg: Arc<Registry>, cfg: GroupCommit, stats: Arc<Mutex<Stats>>) -> 
     (Queue(tx), handles)
 }
 
-fn writer(reg: &Registry, rx: &Mutex<Receiver<Submission>>, cfg: GroupCommit, stats: &Mutex<Stats>) {
+fn writer(
+    reg: &Registry,
+    rx: &Mutex<Receiver<Submission>>,
+    cfg: GroupCommit,
+    stats: &Mutex<Stats>,
+) {
     loop {
         let busy = stats.lock().unwrap_or_else(|p| p.into_inner()).last_batch > 1;
-        let Some(batch) = collect(rx, if busy { cfg.linger } else { Duration::ZERO }, cfg.max_batch) else { return };
+        let Some(batch) = collect(
+            rx,
+            if busy { cfg.linger } else { Duration::ZERO },
+            cfg.max_batch,
+        ) else {
+            return;
+        };
         let n = batch.len() as u64;
-        let (bytes, replies): (Vec<Vec<u8>>, Vec<_>) = batch.into_iter().map(|s| (s.bytes, s.reply)).unzip();
+        let (bytes, replies): (Vec<Vec<u8>>, Vec<_>) =
+            batch.into_iter().map(|s| (s.bytes, s.reply)).unzip();
         match reg.submit(bytes, jiff::Timestamp::now()) {
             Ok(results) => {
                 for (r, reply) in results.into_iter().zip(replies) {
@@ -125,7 +146,11 @@ fn writer(reg: &Registry, rx: &Mutex<Receiver<Submission>>, cfg: GroupCommit, st
 
 /// The next batch: the first waiting statement, whatever else is waiting, and whatever arrives
 /// within `linger` after the first arrived (at most `max_batch`). `None` once the queue is closed and empty.
-fn collect(rx: &Mutex<Receiver<Submission>>, linger: Duration, max_batch: usize) -> Option<Vec<Submission>> {
+fn collect(
+    rx: &Mutex<Receiver<Submission>>,
+    linger: Duration,
+    max_batch: usize,
+) -> Option<Vec<Submission>> {
     let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
     let first = rx.recv().ok()?;
     let deadline = first.arrived + linger;

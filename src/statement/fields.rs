@@ -16,8 +16,13 @@ pub(super) struct Obj<'a> {
 impl<'a> Obj<'a> {
     pub fn root(value: &'a Value) -> Result<Self, StatementError> {
         match value {
-            Value::Object(map) => Ok(Obj { map, path: String::new() }),
-            _ => Err(StatementError::NotAnObject { field: "(document)".into() }),
+            Value::Object(map) => Ok(Obj {
+                map,
+                path: String::new(),
+            }),
+            _ => Err(StatementError::NotAnObject {
+                field: "(document)".into(),
+            }),
         }
     }
 
@@ -35,18 +40,32 @@ impl<'a> Obj<'a> {
 
     pub fn obj(&self, key: &str) -> Result<Obj<'a>, StatementError> {
         match self.opt(key) {
-            Some(Value::Object(map)) => Ok(Obj { map, path: self.name(key) }),
-            Some(_) => Err(StatementError::NotAnObject { field: self.name(key) }),
-            None => Err(StatementError::Missing { field: self.name(key) }),
+            Some(Value::Object(map)) => Ok(Obj {
+                map,
+                path: self.name(key),
+            }),
+            Some(_) => Err(StatementError::NotAnObject {
+                field: self.name(key),
+            }),
+            None => Err(StatementError::Missing {
+                field: self.name(key),
+            }),
         }
     }
 
     pub fn str(&self, key: &str) -> Result<&'a str, StatementError> {
         match self.opt(key) {
             Some(Value::String(s)) if !s.trim().is_empty() => Ok(s),
-            Some(Value::String(_)) => Err(StatementError::Empty { field: self.name(key) }),
-            Some(_) => Err(StatementError::WrongType { field: self.name(key), expected: "a string" }),
-            None => Err(StatementError::Missing { field: self.name(key) }),
+            Some(Value::String(_)) => Err(StatementError::Empty {
+                field: self.name(key),
+            }),
+            Some(_) => Err(StatementError::WrongType {
+                field: self.name(key),
+                expected: "a string",
+            }),
+            None => Err(StatementError::Missing {
+                field: self.name(key),
+            }),
         }
     }
 
@@ -61,7 +80,10 @@ impl<'a> Obj<'a> {
         match self.opt(key) {
             None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(StatementError::WrongType { field: self.name(key), expected: "true or false" }),
+            Some(_) => Err(StatementError::WrongType {
+                field: self.name(key),
+                expected: "true or false",
+            }),
         }
     }
 
@@ -72,8 +94,14 @@ impl<'a> Obj<'a> {
                 .as_u64()
                 .and_then(|v| u32::try_from(v).ok())
                 .map(Some)
-                .ok_or_else(|| StatementError::WrongType { field: self.name(key), expected: "a whole number" }),
-            Some(_) => Err(StatementError::WrongType { field: self.name(key), expected: "a whole number" }),
+                .ok_or_else(|| StatementError::WrongType {
+                    field: self.name(key),
+                    expected: "a whole number",
+                }),
+            Some(_) => Err(StatementError::WrongType {
+                field: self.name(key),
+                expected: "a whole number",
+            }),
         }
     }
 
@@ -84,10 +112,16 @@ impl<'a> Obj<'a> {
                 .iter()
                 .map(|v| match v {
                     Value::String(s) => Ok(s.clone()),
-                    _ => Err(StatementError::WrongType { field: self.name(key), expected: "a list of strings" }),
+                    _ => Err(StatementError::WrongType {
+                        field: self.name(key),
+                        expected: "a list of strings",
+                    }),
                 })
                 .collect(),
-            Some(_) => Err(StatementError::WrongType { field: self.name(key), expected: "a list of strings" }),
+            Some(_) => Err(StatementError::WrongType {
+                field: self.name(key),
+                expected: "a list of strings",
+            }),
         }
     }
 
@@ -95,18 +129,35 @@ impl<'a> Obj<'a> {
     pub fn first_obj(&self, key: &str) -> Result<Obj<'a>, StatementError> {
         match self.opt(key) {
             Some(Value::Array(items)) => match items.first() {
-                Some(Value::Object(map)) => Ok(Obj { map, path: format!("{}[0]", self.name(key)) }),
-                _ => Err(StatementError::WrongType { field: self.name(key), expected: "a list of objects" }),
+                Some(Value::Object(map)) => Ok(Obj {
+                    map,
+                    path: format!("{}[0]", self.name(key)),
+                }),
+                _ => Err(StatementError::WrongType {
+                    field: self.name(key),
+                    expected: "a list of objects",
+                }),
             },
-            Some(Value::Object(map)) => Ok(Obj { map, path: self.name(key) }),
-            Some(_) => Err(StatementError::WrongType { field: self.name(key), expected: "a list of objects" }),
-            None => Err(StatementError::Missing { field: self.name(key) }),
+            Some(Value::Object(map)) => Ok(Obj {
+                map,
+                path: self.name(key),
+            }),
+            Some(_) => Err(StatementError::WrongType {
+                field: self.name(key),
+                expected: "a list of objects",
+            }),
+            None => Err(StatementError::Missing {
+                field: self.name(key),
+            }),
         }
     }
 
     pub fn time(&self, key: &str) -> Result<jiff::Timestamp, StatementError> {
         let s = self.str(key)?;
-        crate::time::parse_datetime(s).map_err(|e| StatementError::Time { field: self.name(key), source: e })
+        crate::time::parse_datetime(s).map_err(|e| StatementError::Time {
+            field: self.name(key),
+            source: e,
+        })
     }
 
     pub fn opt_time(&self, key: &str) -> Result<Option<jiff::Timestamp>, StatementError> {
@@ -119,7 +170,10 @@ impl<'a> Obj<'a> {
     /// An `urn:uuid:` identifier.
     pub fn urn_uuid(&self, key: &str) -> Result<String, StatementError> {
         let s = self.str(key)?;
-        check_urn_uuid(s).map_err(|_| StatementError::BadId { field: self.name(key), found: s.to_string() })?;
+        check_urn_uuid(s).map_err(|_| StatementError::BadId {
+            field: self.name(key),
+            found: s.to_string(),
+        })?;
         Ok(s.to_string())
     }
 
@@ -132,14 +186,20 @@ impl<'a> Obj<'a> {
 
     pub fn did(&self, key: &str) -> Result<String, StatementError> {
         let s = self.str(key)?;
-        crate::credential::didkey::key_for_did(s)
-            .map_err(|e| StatementError::BadDid { field: self.name(key), reason: e.to_string() })?;
+        crate::credential::didkey::key_for_did(s).map_err(|e| StatementError::BadDid {
+            field: self.name(key),
+            reason: e.to_string(),
+        })?;
         Ok(s.to_string())
     }
 
     pub fn uscc(&self, key: &str) -> Result<crate::id::Uscc, StatementError> {
         let s = self.str(key)?;
-        s.parse().map_err(|e: crate::id::UsccError| StatementError::BadUscc { field: self.name(key), reason: e.to_string() })
+        s.parse()
+            .map_err(|e: crate::id::UsccError| StatementError::BadUscc {
+                field: self.name(key),
+                reason: e.to_string(),
+            })
     }
 }
 

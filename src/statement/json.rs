@@ -4,7 +4,9 @@
 use serde_json::{json, Map, Value};
 
 use super::fields::Obj;
-use super::{HolderEndKind, Kind, Relation, Statement, StatementError, StatusAction, OB_CONTEXT, VC_CONTEXT};
+use super::{
+    HolderEndKind, Kind, Relation, Statement, StatementError, StatusAction, OB_CONTEXT, VC_CONTEXT,
+};
 use crate::time::format_cst;
 
 const KNOWN: &str = "OpenBadgeCredential, HonorsAccreditation, HonorsSchemeDefinition, HonorsHolderRegistration, \
@@ -13,11 +15,18 @@ HonorsCoIssue, HonorsStatusChange, HonorsKeyRotation, HonorsKeyRevocation, Honor
 /// Builds the unsigned JSON document of a statement.
 pub fn to_json(s: &Statement) -> Value {
     let is_award = matches!(s.kind, Kind::Award { .. });
-    let context: Vec<&str> = if is_award { vec![VC_CONTEXT, OB_CONTEXT] } else { vec![VC_CONTEXT] };
+    let context: Vec<&str> = if is_award {
+        vec![VC_CONTEXT, OB_CONTEXT]
+    } else {
+        vec![VC_CONTEXT]
+    };
     let mut doc = Map::new();
     doc.insert("@context".into(), json!(context));
     doc.insert("id".into(), json!(s.id));
-    doc.insert("type".into(), json!(["VerifiableCredential", s.kind.type_name()]));
+    doc.insert(
+        "type".into(),
+        json!(["VerifiableCredential", s.kind.type_name()]),
+    );
     let mut issuer = json!({"id": s.issuer_did, "name": s.issuer_name});
     if is_award {
         issuer["type"] = json!(["Profile"]);
@@ -28,14 +37,30 @@ pub fn to_json(s: &Statement) -> Value {
         doc.insert("validUntil".into(), json!(format_cst(until)));
     }
     match &s.kind {
-        Kind::Award { uscc, holder_name, sub_unit, title, scheme, scheme_title, batch_year, previous, reason, status } => {
+        Kind::Award {
+            uscc,
+            holder_name,
+            sub_unit,
+            title,
+            scheme,
+            scheme_title,
+            batch_year,
+            previous,
+            reason,
+            status,
+        } => {
             let holder = match sub_unit {
                 Some(unit) => format!("{holder_name}{unit}"),
                 None => holder_name.clone(),
             };
             doc.insert("name".into(), json!(title));
-            doc.insert("description".into(), json!(format!("{holder}获得「{title}」。")));
-            let narrative = reason.clone().unwrap_or_else(|| format!("由{}授予。", s.issuer_name));
+            doc.insert(
+                "description".into(),
+                json!(format!("{holder}获得「{title}」。")),
+            );
+            let narrative = reason
+                .clone()
+                .unwrap_or_else(|| format!("由{}授予。", s.issuer_name));
             doc.insert(
                 "credentialSubject".into(),
                 json!({
@@ -85,34 +110,80 @@ pub fn to_json(s: &Statement) -> Value {
 
 fn subject_json(kind: &Kind) -> Value {
     match kind {
-        Kind::Accreditation { child_did, authority, name, jurisdiction, schemes, may_accredit, may_define_schemes } => json!({
+        Kind::Accreditation {
+            child_did,
+            authority,
+            name,
+            jurisdiction,
+            schemes,
+            may_accredit,
+            may_define_schemes,
+        } => json!({
             "id": child_did, "authority": authority, "name": name, "jurisdiction": jurisdiction,
             "schemes": schemes, "mayAccredit": may_accredit, "mayDefineSchemes": may_define_schemes,
         }),
-        Kind::Scheme { scheme, title, level, category, validity_years } => {
+        Kind::Scheme {
+            scheme,
+            title,
+            level,
+            category,
+            validity_years,
+        } => {
             let mut v = json!({"id": scheme, "title": title, "level": level, "category": category});
             if let Some(years) = validity_years {
                 v["validityYears"] = json!(years);
             }
             v
         }
-        Kind::Holder { uscc, name, province, city } => {
+        Kind::Holder {
+            uscc,
+            name,
+            province,
+            city,
+        } => {
             json!({"uscc": uscc.as_str(), "name": name, "province": province, "city": city})
         }
-        Kind::Status { award, action, reason } => json!({"id": award, "action": action.as_str(), "reason": reason}),
+        Kind::Status {
+            award,
+            action,
+            reason,
+        } => json!({"id": award, "action": action.as_str(), "reason": reason}),
         Kind::CoIssue { award, reason } => json!({"id": award, "reason": reason}),
-        Kind::KeyRotation { authority, new_did, old_did, reason } => {
+        Kind::KeyRotation {
+            authority,
+            new_did,
+            old_did,
+            reason,
+        } => {
             json!({"id": new_did, "authority": authority, "replaces": old_did, "reason": reason})
         }
-        Kind::KeyRevocation { authority, did, compromised_at, reason } => json!({
+        Kind::KeyRevocation {
+            authority,
+            did,
+            compromised_at,
+            reason,
+        } => json!({
             "id": did, "authority": authority, "compromisedAt": crate::time::format_cst_micros(*compromised_at), "reason": reason,
         }),
-        Kind::Succession { predecessor, successor, successor_did, successor_name, reason } => json!({
+        Kind::Succession {
+            predecessor,
+            successor,
+            successor_did,
+            successor_name,
+            reason,
+        } => json!({
             "authority": predecessor, "reason": reason,
             "successor": {"authority": successor, "id": successor_did, "name": successor_name},
         }),
-        Kind::HolderRename { uscc, name, reason } => json!({"uscc": uscc.as_str(), "name": name, "reason": reason}),
-        Kind::HolderEnd { uscc, kind, successors, reason } => json!({
+        Kind::HolderRename { uscc, name, reason } => {
+            json!({"uscc": uscc.as_str(), "name": name, "reason": reason})
+        }
+        Kind::HolderEnd {
+            uscc,
+            kind,
+            successors,
+            reason,
+        } => json!({
             "uscc": uscc.as_str(), "end": kind.as_str(),
             "successors": successors.iter().map(|u| u.as_str()).collect::<Vec<_>>(), "reason": reason,
         }),
@@ -126,7 +197,12 @@ pub fn from_json(value: &Value) -> Result<Statement, StatementError> {
     let types = doc.str_list("type")?;
     let type_name = match types.as_slice() {
         [vc, t] if vc == "VerifiableCredential" => t.as_str(),
-        _ => return Err(StatementError::UnknownType { found: types.clone(), known: KNOWN }),
+        _ => {
+            return Err(StatementError::UnknownType {
+                found: types.clone(),
+                known: KNOWN,
+            })
+        }
     };
     let is_award = type_name == "OpenBadgeCredential";
     check_context(&doc, is_award)?;
@@ -135,10 +211,17 @@ pub fn from_json(value: &Value) -> Result<Statement, StatementError> {
     let valid_until = doc.opt_time("validUntil")?;
     if let Some(until) = valid_until {
         if until < valid_from {
-            return Err(StatementError::ValidityOrder { from: format_cst(valid_from), until: format_cst(until) });
+            return Err(StatementError::ValidityOrder {
+                from: format_cst(valid_from),
+                until: format_cst(until),
+            });
         }
     }
-    let kind = if is_award { award(&doc)? } else { subject(type_name, &doc.obj("credentialSubject")?, &types)? };
+    let kind = if is_award {
+        award(&doc)?
+    } else {
+        subject(type_name, &doc.obj("credentialSubject")?, &types)?
+    };
     Ok(Statement {
         id: doc.urn_uuid("id")?,
         issuer_did: issuer.did("id")?,
@@ -151,13 +234,21 @@ pub fn from_json(value: &Value) -> Result<Statement, StatementError> {
 
 fn check_context(doc: &Obj, is_award: bool) -> Result<(), StatementError> {
     let ctx = doc.str_list("@context")?;
-    let ok = if is_award { ctx == [VC_CONTEXT, OB_CONTEXT] } else { ctx == [VC_CONTEXT] };
+    let ok = if is_award {
+        ctx == [VC_CONTEXT, OB_CONTEXT]
+    } else {
+        ctx == [VC_CONTEXT]
+    };
     if ok {
         Ok(())
     } else {
         Err(StatementError::Context {
             found: format!("{ctx:?}"),
-            extra: if is_award { " then the Open Badges 3.0 context, and nothing else" } else { " and nothing else" },
+            extra: if is_award {
+                " then the Open Badges 3.0 context, and nothing else"
+            } else {
+                " and nothing else"
+            },
         })
     }
 }
@@ -224,7 +315,10 @@ fn subject(type_name: &str, s: &Obj, types: &[String]) -> Result<Kind, Statement
             province: text("province")?,
             city: text("city")?,
         },
-        "HonorsCoIssue" => Kind::CoIssue { award: s.urn_uuid("id")?, reason: text("reason")? },
+        "HonorsCoIssue" => Kind::CoIssue {
+            award: s.urn_uuid("id")?,
+            reason: text("reason")?,
+        },
         "HonorsStatusChange" => Kind::Status {
             award: s.urn_uuid("id")?,
             action: match s.str("action")? {
@@ -263,7 +357,11 @@ fn subject(type_name: &str, s: &Obj, types: &[String]) -> Result<Kind, Statement
                 reason: text("reason")?,
             }
         }
-        "HonorsHolderRename" => Kind::HolderRename { uscc: s.uscc("uscc")?, name: text("name")?, reason: text("reason")? },
+        "HonorsHolderRename" => Kind::HolderRename {
+            uscc: s.uscc("uscc")?,
+            name: text("name")?,
+            reason: text("reason")?,
+        },
         "HonorsHolderEnd" => Kind::HolderEnd {
             uscc: s.uscc("uscc")?,
             kind: match s.str("end")? {
@@ -282,14 +380,20 @@ fn subject(type_name: &str, s: &Obj, types: &[String]) -> Result<Kind, Statement
                 .str_list("successors")?
                 .iter()
                 .map(|u| {
-                    u.parse().map_err(|e: crate::id::UsccError| StatementError::BadUscc {
-                        field: format!("{}.successors", s.path),
-                        reason: e.to_string(),
-                    })
+                    u.parse()
+                        .map_err(|e: crate::id::UsccError| StatementError::BadUscc {
+                            field: format!("{}.successors", s.path),
+                            reason: e.to_string(),
+                        })
                 })
                 .collect::<Result<_, _>>()?,
             reason: text("reason")?,
         },
-        _ => return Err(StatementError::UnknownType { found: types.to_vec(), known: KNOWN }),
+        _ => {
+            return Err(StatementError::UnknownType {
+                found: types.to_vec(),
+                known: KNOWN,
+            })
+        }
     })
 }

@@ -45,9 +45,15 @@ pub enum StatementError {
     #[error("statement field `{field}` must be an object")]
     NotAnObject { field: String },
     #[error("statement field `{field}` must be {expected}")]
-    WrongType { field: String, expected: &'static str },
+    WrongType {
+        field: String,
+        expected: &'static str,
+    },
     #[error("statement field `{field}`: {source}")]
-    Time { field: String, source: crate::time::TimeError },
+    Time {
+        field: String,
+        source: crate::time::TimeError,
+    },
     #[error("statement field `{field}` is '{found}', expected an id of the form urn:uuid:<lowercase uuid>")]
     BadId { field: String, found: String },
     #[error("statement field `{field}` is not an Ed25519 did:key: {reason}")]
@@ -55,11 +61,18 @@ pub enum StatementError {
     #[error("statement field `{field}`: {reason}")]
     BadUscc { field: String, reason: String },
     #[error("statement field `{field}` is '{found}', expected one of: {expected}")]
-    BadValue { field: String, found: String, expected: &'static str },
+    BadValue {
+        field: String,
+        found: String,
+        expected: &'static str,
+    },
     #[error("@context must start with {VC_CONTEXT}{extra}; found {found}")]
     Context { found: String, extra: &'static str },
     #[error("statement type {found:?} is not one honors knows (expected VerifiableCredential plus one of {known})")]
-    UnknownType { found: Vec<String>, known: &'static str },
+    UnknownType {
+        found: Vec<String>,
+        known: &'static str,
+    },
     #[error("issuer.id is {issuer} but the proof was made with the key of {signer}: a statement must be signed by its issuer")]
     IssuerMismatch { issuer: String, signer: String },
     #[error("validUntil ({until}) is before validFrom ({from})")]
@@ -146,9 +159,20 @@ pub enum Kind {
         may_define_schemes: bool,
     },
     /// `HonorsSchemeDefinition`: an award programme, owned by the authority that defines it.
-    Scheme { scheme: String, title: String, level: String, category: String, validity_years: Option<u32> },
+    Scheme {
+        scheme: String,
+        title: String,
+        level: String,
+        category: String,
+        validity_years: Option<u32>,
+    },
     /// `HonorsHolderRegistration`: a hospital, identified by its 统一社会信用代码.
-    Holder { uscc: Uscc, name: String, province: String, city: String },
+    Holder {
+        uscc: Uscc,
+        name: String,
+        province: String,
+        city: String,
+    },
     /// `OpenBadgeCredential`: an award to a holder under a scheme.
     Award {
         uscc: Uscc,
@@ -167,17 +191,46 @@ pub enum Kind {
     /// `HonorsCoIssue`: a second authority joins an award as co-issuer (a joint award).
     CoIssue { award: String, reason: String },
     /// `HonorsStatusChange`: suspend, reinstate or revoke an award.
-    Status { award: String, action: StatusAction, reason: String },
+    Status {
+        award: String,
+        action: StatusAction,
+        reason: String,
+    },
     /// `HonorsKeyRotation`: an authority replaces its key; signed by the key it replaces.
-    KeyRotation { authority: String, new_did: String, old_did: String, reason: String },
+    KeyRotation {
+        authority: String,
+        new_did: String,
+        old_did: String,
+        reason: String,
+    },
     /// `HonorsKeyRevocation`: a key is compromised from a time on; signed by the parent authority.
-    KeyRevocation { authority: String, did: String, compromised_at: Timestamp, reason: String },
+    KeyRevocation {
+        authority: String,
+        did: String,
+        compromised_at: Timestamp,
+        reason: String,
+    },
     /// `HonorsAuthoritySuccession`: an authority is renamed or succeeded (卫生计生委 → 卫生健康委).
-    Succession { predecessor: String, successor: String, successor_did: String, successor_name: String, reason: String },
+    Succession {
+        predecessor: String,
+        successor: String,
+        successor_did: String,
+        successor_name: String,
+        reason: String,
+    },
     /// `HonorsHolderRename`: a holder's new name; its awards carry over.
-    HolderRename { uscc: Uscc, name: String, reason: String },
+    HolderRename {
+        uscc: Uscc,
+        name: String,
+        reason: String,
+    },
     /// `HonorsHolderEnd`: a holder merged, split or dissolved; its awards end.
-    HolderEnd { uscc: Uscc, kind: HolderEndKind, successors: Vec<Uscc>, reason: String },
+    HolderEnd {
+        uscc: Uscc,
+        kind: HolderEndKind,
+        successors: Vec<Uscc>,
+        reason: String,
+    },
 }
 
 impl Kind {
@@ -254,7 +307,9 @@ pub fn parse_signed(bytes: &[u8]) -> Result<(SignedStatement, Prepared), Stateme
         return Err(StatementError::TooLarge { size: bytes.len() });
     }
     let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| StatementError::Json { reason: e.to_string() })?;
+        serde_json::from_slice(bytes).map_err(|e| StatementError::Json {
+            reason: e.to_string(),
+        })?;
     let prepared = credential::prepare(&value)?;
     let statement = json::from_json(&value)?;
     if statement.issuer_did != prepared.claims.did {
@@ -263,7 +318,11 @@ pub fn parse_signed(bytes: &[u8]) -> Result<(SignedStatement, Prepared), Stateme
             signer: prepared.claims.did.clone(),
         });
     }
-    let signed = SignedStatement { bytes: bytes.to_vec(), statement, proof: prepared.claims.clone() };
+    let signed = SignedStatement {
+        bytes: bytes.to_vec(),
+        statement,
+        proof: prepared.claims.clone(),
+    };
     Ok((signed, prepared))
 }
 
@@ -282,9 +341,14 @@ pub fn sign(
     key: &ed25519_dalek::SigningKey,
     created: Timestamp,
 ) -> Result<Vec<u8>, StatementError> {
-    let secured = credential::sign(&statement.to_json(), key, &crate::time::format_utc_seconds(created))?;
-    crate::credential::jcs::to_vec(&secured)
-        .map_err(|e| StatementError::Json { reason: e.to_string() })
+    let secured = credential::sign(
+        &statement.to_json(),
+        key,
+        &crate::time::format_utc_seconds(created),
+    )?;
+    crate::credential::jcs::to_vec(&secured).map_err(|e| StatementError::Json {
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]

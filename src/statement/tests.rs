@@ -29,8 +29,19 @@ fn all_kinds() -> Vec<Kind> {
             may_accredit: true,
             may_define_schemes: false,
         },
-        Kind::Scheme { scheme: ID2.into(), title: "三级甲等医院".into(), level: "national".into(), category: "grading".into(), validity_years: Some(4) },
-        Kind::Holder { uscc: uscc(), name: "常德市第二人民医院".into(), province: "湖南省".into(), city: "常德市".into() },
+        Kind::Scheme {
+            scheme: ID2.into(),
+            title: "三级甲等医院".into(),
+            level: "national".into(),
+            category: "grading".into(),
+            validity_years: Some(4),
+        },
+        Kind::Holder {
+            uscc: uscc(),
+            name: "常德市第二人民医院".into(),
+            province: "湖南省".into(),
+            city: "常德市".into(),
+        },
         Kind::Award {
             uscc: uscc(),
             holder_name: "常德市第二人民医院".into(),
@@ -41,15 +52,51 @@ fn all_kinds() -> Vec<Kind> {
             batch_year: Some(2019),
             previous: Some((Relation::Renews, ID2.into())),
             reason: Some("表彰".into()),
-            status: Some(crate::status::StatusRef::new("honors.example/registry", ID2, 94567)),
+            status: Some(crate::status::StatusRef::new(
+                "honors.example/registry",
+                ID2,
+                94567,
+            )),
         },
-        Kind::Status { award: ID2.into(), action: StatusAction::Suspend, reason: "限期整改".into() },
-        Kind::CoIssue { award: ID2.into(), reason: "联合授予".into() },
-        Kind::KeyRotation { authority: ID2.into(), new_did: did(3), old_did: did(1), reason: "rotation".into() },
-        Kind::KeyRevocation { authority: ID2.into(), did: did(3), compromised_at: parse_datetime("2026-01-01T00:00:00Z").unwrap(), reason: "leak".into() },
-        Kind::Succession { predecessor: ID2.into(), successor: "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a03".into(), successor_did: did(4), successor_name: "国家卫生健康委员会".into(), reason: "机构改革".into() },
-        Kind::HolderRename { uscc: uscc(), name: "新名称医院".into(), reason: "更名".into() },
-        Kind::HolderEnd { uscc: uscc(), kind: HolderEndKind::Merged, successors: vec![uscc()], reason: "合并".into() },
+        Kind::Status {
+            award: ID2.into(),
+            action: StatusAction::Suspend,
+            reason: "限期整改".into(),
+        },
+        Kind::CoIssue {
+            award: ID2.into(),
+            reason: "联合授予".into(),
+        },
+        Kind::KeyRotation {
+            authority: ID2.into(),
+            new_did: did(3),
+            old_did: did(1),
+            reason: "rotation".into(),
+        },
+        Kind::KeyRevocation {
+            authority: ID2.into(),
+            did: did(3),
+            compromised_at: parse_datetime("2026-01-01T00:00:00Z").unwrap(),
+            reason: "leak".into(),
+        },
+        Kind::Succession {
+            predecessor: ID2.into(),
+            successor: "urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a03".into(),
+            successor_did: did(4),
+            successor_name: "国家卫生健康委员会".into(),
+            reason: "机构改革".into(),
+        },
+        Kind::HolderRename {
+            uscc: uscc(),
+            name: "新名称医院".into(),
+            reason: "更名".into(),
+        },
+        Kind::HolderEnd {
+            uscc: uscc(),
+            kind: HolderEndKind::Merged,
+            successors: vec![uscc()],
+            reason: "合并".into(),
+        },
     ]
 }
 
@@ -68,8 +115,14 @@ fn statement(kind: Kind) -> Statement {
 fn every_kind_round_trips_through_signing() {
     for kind in all_kinds() {
         let st = statement(kind);
-        let bytes = sign(&st, &key(1), parse_datetime("2026-11-23T09:00:00Z").unwrap()).unwrap();
-        let signed = verify_signed(&bytes).unwrap_or_else(|e| panic!("{}: {e}", st.kind.type_name()));
+        let bytes = sign(
+            &st,
+            &key(1),
+            parse_datetime("2026-11-23T09:00:00Z").unwrap(),
+        )
+        .unwrap();
+        let signed =
+            verify_signed(&bytes).unwrap_or_else(|e| panic!("{}: {e}", st.kind.type_name()));
         assert_eq!(signed.statement, st);
         assert_eq!(signed.bytes, bytes);
         assert_eq!(signed.proof.did, did(1));
@@ -82,9 +135,18 @@ fn award_is_an_open_badge_with_the_uscc_identifier() {
     let v = st.to_json();
     assert_eq!(v["@context"][1], OB_CONTEXT);
     assert_eq!(v["type"][1], "OpenBadgeCredential");
-    assert_eq!(v["credentialSubject"]["identifier"][0]["identityType"], "ext:USCC");
-    assert_eq!(v["credentialSubject"]["identifier"][0]["identityHash"], "12430700446432465B");
-    assert_eq!(v["credentialSubject"]["achievement"]["criteria"]["narrative"], "表彰");
+    assert_eq!(
+        v["credentialSubject"]["identifier"][0]["identityType"],
+        "ext:USCC"
+    );
+    assert_eq!(
+        v["credentialSubject"]["identifier"][0]["identityHash"],
+        "12430700446432465B"
+    );
+    assert_eq!(
+        v["credentialSubject"]["achievement"]["criteria"]["narrative"],
+        "表彰"
+    );
     assert_eq!(v["issuer"]["id"], did(1));
 }
 
@@ -92,40 +154,84 @@ fn award_is_an_open_badge_with_the_uscc_identifier() {
 fn signature_of_another_key_is_refused() {
     let st = statement(all_kinds().remove(2));
     // Signed by key 2 while issuer.id names key 1.
-    let bytes = sign(&st, &key(2), parse_datetime("2026-11-23T09:00:00Z").unwrap()).unwrap();
-    assert!(matches!(verify_signed(&bytes), Err(StatementError::IssuerMismatch { .. })));
+    let bytes = sign(
+        &st,
+        &key(2),
+        parse_datetime("2026-11-23T09:00:00Z").unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(
+        verify_signed(&bytes),
+        Err(StatementError::IssuerMismatch { .. })
+    ));
 }
 
 #[test]
 fn edited_statement_is_refused() {
     let st = statement(all_kinds().remove(3));
-    let bytes = sign(&st, &key(1), parse_datetime("2026-11-23T09:00:00Z").unwrap()).unwrap();
-    let text = String::from_utf8(bytes).unwrap().replace("全国三八红旗集体", "全国五一劳动奖状");
-    assert!(matches!(verify_signed(text.as_bytes()), Err(StatementError::Proof(_))));
+    let bytes = sign(
+        &st,
+        &key(1),
+        parse_datetime("2026-11-23T09:00:00Z").unwrap(),
+    )
+    .unwrap();
+    let text = String::from_utf8(bytes)
+        .unwrap()
+        .replace("全国三八红旗集体", "全国五一劳动奖状");
+    assert!(matches!(
+        verify_signed(text.as_bytes()),
+        Err(StatementError::Proof(_))
+    ));
 }
 
 #[test]
 fn malformed_statements_name_the_field() {
     let base = statement(all_kinds().remove(2)).to_json();
     let cases: Vec<(fn(&mut serde_json::Value), &str)> = vec![
-        (|v| v["credentialSubject"]["uscc"] = "91350100M000100Y4Z".into(), "credentialSubject.uscc"),
+        (
+            |v| v["credentialSubject"]["uscc"] = "91350100M000100Y4Z".into(),
+            "credentialSubject.uscc",
+        ),
         (|v| v["validFrom"] = "2024-05-01".into(), "validFrom"),
         (|v| v["id"] = "H000-01".into(), "id"),
         (|v| v["type"][1] = "Something".into(), "Something"),
-        (|v| { v["credentialSubject"].as_object_mut().unwrap().remove("name"); }, "credentialSubject.name"),
-        (|v| v["@context"] = serde_json::json!(["https://example.com"]), "@context"),
-        (|v| v["validUntil"] = "2020-01-01T00:00:00Z".into(), "validUntil"),
+        (
+            |v| {
+                v["credentialSubject"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("name");
+            },
+            "credentialSubject.name",
+        ),
+        (
+            |v| v["@context"] = serde_json::json!(["https://example.com"]),
+            "@context",
+        ),
+        (
+            |v| v["validUntil"] = "2020-01-01T00:00:00Z".into(),
+            "validUntil",
+        ),
     ];
     for (edit, needle) in cases {
         let mut v = base.clone();
         edit(&mut v);
         let err = json::from_json(&v).expect_err(needle).to_string();
-        assert!(err.contains(needle), "error '{err}' does not name '{needle}'");
+        assert!(
+            err.contains(needle),
+            "error '{err}' does not name '{needle}'"
+        );
     }
 }
 
 #[test]
 fn oversized_and_non_json_input_is_refused() {
-    assert!(matches!(parse_signed(b"{not json"), Err(StatementError::Json { .. })));
-    assert!(matches!(parse_signed(&vec![b' '; MAX_STATEMENT_BYTES + 1]), Err(StatementError::TooLarge { .. })));
+    assert!(matches!(
+        parse_signed(b"{not json"),
+        Err(StatementError::Json { .. })
+    ));
+    assert!(matches!(
+        parse_signed(&vec![b' '; MAX_STATEMENT_BYTES + 1]),
+        Err(StatementError::TooLarge { .. })
+    ));
 }

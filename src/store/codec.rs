@@ -28,8 +28,12 @@ pub enum CodecError {
 
 /// Encodes a value for storage: version byte, then bincode.
 pub fn encode<T: Serialize>(what: &'static str, value: &T) -> Result<Vec<u8>, CodecError> {
-    let body = bincode::serde::encode_to_vec(value, bincode::config::standard())
-        .map_err(|e| CodecError::Encode { what, reason: e.to_string() })?;
+    let body = bincode::serde::encode_to_vec(value, bincode::config::standard()).map_err(|e| {
+        CodecError::Encode {
+            what,
+            reason: e.to_string(),
+        }
+    })?;
     let mut out = Vec::with_capacity(body.len() + 1);
     out.push(FORMAT_VERSION);
     out.extend_from_slice(&body);
@@ -43,7 +47,10 @@ pub fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T
         return Err(CodecError::Version { found: version });
     }
     let (value, used) = bincode::serde::decode_from_slice(body, bincode::config::standard())
-        .map_err(|e| CodecError::Decode { what, reason: e.to_string() })?;
+        .map_err(|e| CodecError::Decode {
+            what,
+            reason: e.to_string(),
+        })?;
     if used != body.len() {
         return Err(CodecError::Decode {
             what,
@@ -66,7 +73,10 @@ mod tests {
         assert_eq!(back, v);
         let mut wrong = bytes.clone();
         wrong[0] = 9;
-        assert!(matches!(decode::<(u64, String)>("test", &wrong), Err(CodecError::Version { found: 9 })));
+        assert!(matches!(
+            decode::<(u64, String)>("test", &wrong),
+            Err(CodecError::Version { found: 9 })
+        ));
         let mut trailing = bytes;
         trailing.push(0);
         assert!(decode::<(u64, String)>("test", &trailing).is_err());

@@ -20,7 +20,7 @@ use crate::award::Award;
 use crate::policy::{View, ViewError};
 use crate::tlog::{Hash, HashReader, TlogError};
 use codec::CodecError;
-use trees::{pair_id, pair_prefix, T, NAMES};
+use trees::{pair_id, pair_prefix, NAMES, T};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +32,10 @@ pub enum StoreError {
     #[error("a registry already exists at {path}: choose another directory", path = path.display())]
     Exists { path: PathBuf },
     #[error("I/O error at {path}: {source}", path = path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("the store at {path} could not be opened or read: {reason}. If the disk was damaged, restore the last backup (honors restore) and run honors audit", path = path.display())]
     Sled { path: PathBuf, reason: String },
     #[error("the store at {path} has layout '{found}', this build reads '{LAYOUT}': open it with the honors version that wrote it, `honors backup` it there, and `honors restore` the backup here", path = path.display())]
@@ -53,7 +56,11 @@ pub struct Write {
 
 impl Write {
     pub fn put(tree: T, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> Self {
-        Write { tree, key: key.into(), value: Some(value.into()) }
+        Write {
+            tree,
+            key: key.into(),
+            value: Some(value.into()),
+        }
     }
 }
 
@@ -73,9 +80,14 @@ impl Store {
     pub fn create(dir: &Path) -> Result<Store, StoreError> {
         let path = dir.join(STORE_SUBDIR);
         if path.exists() {
-            return Err(StoreError::Exists { path: dir.to_path_buf() });
+            return Err(StoreError::Exists {
+                path: dir.to_path_buf(),
+            });
         }
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { path: dir.to_path_buf(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         let store = Self::open_path(dir, true)?;
         store.put_meta("layout", LAYOUT.as_bytes())?;
         Ok(store)
@@ -84,30 +96,48 @@ impl Store {
     /// Opens the existing store in `dir/store`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         if !dir.join(STORE_SUBDIR).join("conf").exists() {
-            return Err(StoreError::NotARegistry { path: dir.to_path_buf() });
+            return Err(StoreError::NotARegistry {
+                path: dir.to_path_buf(),
+            });
         }
         let store = Self::open_path(dir, false)?;
-        let layout = store.meta_text("layout")?.unwrap_or_else(|| "honors-store/1".into());
+        let layout = store
+            .meta_text("layout")?
+            .unwrap_or_else(|| "honors-store/1".into());
         if layout != LAYOUT {
-            return Err(StoreError::Layout { path: dir.to_path_buf(), found: layout });
+            return Err(StoreError::Layout {
+                path: dir.to_path_buf(),
+                found: layout,
+            });
         }
         Ok(store)
     }
 
     fn open_path(dir: &Path, create: bool) -> Result<Store, StoreError> {
         let path = dir.join(STORE_SUBDIR);
-        let config = sled::Config::new().path(&path).cache_capacity(64 * 1024 * 1024).flush_every_ms(Some(1000)).create_new(create);
+        let config = sled::Config::new()
+            .path(&path)
+            .cache_capacity(64 * 1024 * 1024)
+            .flush_every_ms(Some(1000))
+            .create_new(create);
         // sled 0.34 panics on some torn or corrupted files instead of returning an error: that
         // must become a clear error with a recovery path, never a crash.
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()))
-            .map_err(|panic| StoreError::Sled { path: path.clone(), reason: format!("sled could not read its files ({})", panic_text(&panic)) })?;
+            .map_err(|panic| StoreError::Sled {
+                path: path.clone(),
+                reason: format!("sled could not read its files ({})", panic_text(&panic)),
+            })?;
         let db = opened.map_err(|e| sled_error(&path, e))?;
         let trees = NAMES
             .iter()
             .map(|n| db.open_tree(n))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| sled_error(&path, e))?;
-        Ok(Store { db, dir: dir.to_path_buf(), trees })
+        Ok(Store {
+            db,
+            dir: dir.to_path_buf(),
+            trees,
+        })
     }
 
     /// The registry directory.
@@ -125,11 +155,20 @@ impl Store {
 
     /// A raw value.
     pub fn get(&self, t: T, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree(t).get(key).map_err(|e| self.err(e))?.map(|v| v.to_vec()))
+        Ok(self
+            .tree(t)
+            .get(key)
+            .map_err(|e| self.err(e))?
+            .map(|v| v.to_vec()))
     }
 
     /// A value stored through the codec.
-    pub fn get_record<R: serde::de::DeserializeOwned>(&self, t: T, what: &'static str, key: &[u8]) -> Result<Option<R>, StoreError> {
+    pub fn get_record<R: serde::de::DeserializeOwned>(
+        &self,
+        t: T,
+        what: &'static str,
+        key: &[u8],
+    ) -> Result<Option<R>, StoreError> {
         match self.get(t, key)? {
             Some(bytes) => Ok(Some(codec::decode(what, &bytes)?)),
             None => Ok(None),
@@ -138,14 +177,18 @@ impl Store {
 
     /// Writes meta values outside the log (only at creation).
     pub fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.tree(T::Meta).insert(key.as_bytes(), value).map_err(|e| self.err(e))?;
+        self.tree(T::Meta)
+            .insert(key.as_bytes(), value)
+            .map_err(|e| self.err(e))?;
         self.sync()
     }
 
     /// A meta value as text.
     pub fn meta_text(&self, key: &str) -> Result<Option<String>, StoreError> {
         match self.get(T::Meta, key.as_bytes())? {
-            Some(v) => String::from_utf8(v).map(Some).map_err(|_| StoreError::Corrupt(format!("meta {key} is not UTF-8"))),
+            Some(v) => String::from_utf8(v)
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt(format!("meta {key} is not UTF-8"))),
             None => Ok(None),
         }
     }
@@ -153,7 +196,9 @@ impl Store {
     /// The number of entries in the log.
     pub fn size(&self) -> Result<u64, StoreError> {
         match self.get(T::Meta, b"size")? {
-            Some(v) => Ok(u64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt("meta size is not 8 bytes".into()))?)),
+            Some(v) => Ok(u64::from_be_bytes(v.as_slice().try_into().map_err(
+                |_| StoreError::Corrupt("meta size is not 8 bytes".into()),
+            )?)),
             None => Ok(0),
         }
     }
@@ -161,7 +206,9 @@ impl Store {
     /// The integration time of the last entry (Unix µs), if any.
     pub fn last_time_us(&self) -> Result<Option<i64>, StoreError> {
         match self.get(T::Meta, b"last_time_us")? {
-            Some(v) => Ok(Some(i64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt("meta last_time_us is not 8 bytes".into()))?))),
+            Some(v) => Ok(Some(i64::from_be_bytes(v.as_slice().try_into().map_err(
+                |_| StoreError::Corrupt("meta last_time_us is not 8 bytes".into()),
+            )?))),
             None => Ok(None),
         }
     }
@@ -172,17 +219,31 @@ impl Store {
     }
 
     /// Entries in `[start, end)`, in order.
-    pub fn entries(&self, start: u64, end: u64) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
-        self.tree(T::Entries).range(start.to_be_bytes()..end.to_be_bytes()).map(move |r| {
-            let (k, v) = r.map_err(|e| self.err(e))?;
-            let idx = u64::from_be_bytes(k.as_ref().try_into().map_err(|_| StoreError::Corrupt("entry key is not 8 bytes".into()))?);
-            Ok((idx, v.to_vec()))
-        })
+    pub fn entries(
+        &self,
+        start: u64,
+        end: u64,
+    ) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
+        self.tree(T::Entries)
+            .range(start.to_be_bytes()..end.to_be_bytes())
+            .map(move |r| {
+                let (k, v) = r.map_err(|e| self.err(e))?;
+                let idx = u64::from_be_bytes(
+                    k.as_ref()
+                        .try_into()
+                        .map_err(|_| StoreError::Corrupt("entry key is not 8 bytes".into()))?,
+                );
+                Ok((idx, v.to_vec()))
+            })
     }
 
     /// The newest signed checkpoint note.
     pub fn latest_checkpoint(&self) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree(T::Checkpoints).last().map_err(|e| self.err(e))?.map(|(_, v)| v.to_vec()))
+        Ok(self
+            .tree(T::Checkpoints)
+            .last()
+            .map_err(|e| self.err(e))?
+            .map(|(_, v)| v.to_vec()))
     }
 
     /// The checkpoint signed at exactly `size`, if one was.
@@ -194,14 +255,20 @@ impl Store {
     pub fn checkpoints(&self) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
         self.tree(T::Checkpoints).iter().map(move |r| {
             let (k, v) = r.map_err(|e| self.err(e))?;
-            let size = u64::from_be_bytes(k.as_ref().try_into().map_err(|_| StoreError::Corrupt("checkpoint key is not 8 bytes".into()))?);
+            let size = u64::from_be_bytes(
+                k.as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("checkpoint key is not 8 bytes".into()))?,
+            );
             Ok((size, v.to_vec()))
         })
     }
 
     /// The log index of a statement already logged with these exact bytes (by SHA-256).
     pub fn statement_index(&self, digest: &[u8; 32]) -> Result<Option<u64>, StoreError> {
-        Ok(self.get(T::Statements, digest)?.and_then(|v| v.as_slice().try_into().ok().map(u64::from_be_bytes)))
+        Ok(self
+            .get(T::Statements, digest)?
+            .and_then(|v| v.as_slice().try_into().ok().map(u64::from_be_bytes)))
     }
 
     /// Ids stored under `prefix` in a pair index.
@@ -210,7 +277,9 @@ impl Store {
             .scan_prefix(pair_prefix(prefix))
             .map(|r| {
                 let (k, _) = r.map_err(|e| self.err(e))?;
-                pair_id(&k).map(str::to_string).ok_or_else(|| StoreError::Corrupt("index key without id".into()))
+                pair_id(&k)
+                    .map(str::to_string)
+                    .ok_or_else(|| StoreError::Corrupt("index key without id".into()))
             })
             .collect()
     }
@@ -227,7 +296,11 @@ impl Store {
     }
 
     /// Every record of a tree, decoded.
-    pub fn all<R: serde::de::DeserializeOwned>(&self, t: T, what: &'static str) -> Result<Vec<R>, StoreError> {
+    pub fn all<R: serde::de::DeserializeOwned>(
+        &self,
+        t: T,
+        what: &'static str,
+    ) -> Result<Vec<R>, StoreError> {
         self.tree(t)
             .iter()
             .map(|r| {
@@ -239,7 +312,10 @@ impl Store {
 
     /// Every raw (key, value) of a tree, in key order.
     pub fn raw(&self, t: T) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), StoreError>> + '_ {
-        self.tree(t).iter().map(move |r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| self.err(e)))
+        self.tree(t).iter().map(move |r| {
+            r.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                .map_err(|e| self.err(e))
+        })
     }
 
     /// How many keys a tree holds under `prefix`, counting at most `limit + 1`.
@@ -249,7 +325,10 @@ impl Store {
 
     /// Keys of a raw tree with a byte prefix.
     pub fn keys_with_prefix(&self, t: T, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.tree(t).scan_prefix(prefix).map(|r| r.map(|(k, _)| k.to_vec()).map_err(|e| self.err(e))).collect()
+        self.tree(t)
+            .scan_prefix(prefix)
+            .map(|r| r.map(|(k, _)| k.to_vec()).map_err(|e| self.err(e)))
+            .collect()
     }
 
     /// Applies all writes in one transaction, then makes them durable.
@@ -276,8 +355,12 @@ impl Store {
     pub fn sync(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(|e| self.err(e))?;
         let data = self.dir.join(STORE_SUBDIR).join("db");
-        let file = std::fs::File::open(&data).map_err(|source| StoreError::Io { path: data.clone(), source })?;
-        file.sync_all().map_err(|source| StoreError::Io { path: data, source })
+        let file = std::fs::File::open(&data).map_err(|source| StoreError::Io {
+            path: data.clone(),
+            source,
+        })?;
+        file.sync_all()
+            .map_err(|source| StoreError::Io { path: data, source })
     }
 
     /// Bytes on disk used by the store.
@@ -297,10 +380,18 @@ pub fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 
 fn sled_error(path: &Path, e: sled::Error) -> StoreError {
     let text = e.to_string();
-    if text.contains("could not acquire lock") || text.contains("WouldBlock") || text.contains("Resource temporarily unavailable") {
-        return StoreError::Locked { path: path.parent().unwrap_or(path).to_path_buf() };
+    if text.contains("could not acquire lock")
+        || text.contains("WouldBlock")
+        || text.contains("Resource temporarily unavailable")
+    {
+        return StoreError::Locked {
+            path: path.parent().unwrap_or(path).to_path_buf(),
+        };
     }
-    StoreError::Sled { path: path.to_path_buf(), reason: text }
+    StoreError::Sled {
+        path: path.to_path_buf(),
+        reason: text,
+    }
 }
 
 fn view_err(e: StoreError) -> ViewError {
@@ -309,7 +400,8 @@ fn view_err(e: StoreError) -> ViewError {
 
 impl View for Store {
     fn authority(&self, id: &str) -> Result<Option<Authority>, ViewError> {
-        self.get_record(T::Authorities, "authority", id.as_bytes()).map_err(view_err)
+        self.get_record(T::Authorities, "authority", id.as_bytes())
+            .map_err(view_err)
     }
     fn authority_of_key(&self, did: &str) -> Result<Option<String>, ViewError> {
         self.get(T::KeyOwner, did.as_bytes())
@@ -318,13 +410,16 @@ impl View for Store {
             .transpose()
     }
     fn scheme(&self, id: &str) -> Result<Option<Scheme>, ViewError> {
-        self.get_record(T::Schemes, "scheme", id.as_bytes()).map_err(view_err)
+        self.get_record(T::Schemes, "scheme", id.as_bytes())
+            .map_err(view_err)
     }
     fn holder(&self, uscc: &str) -> Result<Option<Holder>, ViewError> {
-        self.get_record(T::Holders, "holder", uscc.as_bytes()).map_err(view_err)
+        self.get_record(T::Holders, "holder", uscc.as_bytes())
+            .map_err(view_err)
     }
     fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
-        self.get_record(T::Awards, "award", id.as_bytes()).map_err(view_err)
+        self.get_record(T::Awards, "award", id.as_bytes())
+            .map_err(view_err)
     }
     fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError> {
         let ids = self.ids_with_prefix(T::ByHolder, uscc).map_err(view_err)?;
@@ -339,7 +434,10 @@ impl View for Store {
     fn status_index_owner(&self, authority: &str, index: u32) -> Result<Option<String>, ViewError> {
         self.get(T::ByStatus, &trees::status_key(authority, index))
             .map_err(view_err)?
-            .map(|v| String::from_utf8(v).map_err(|_| ViewError("status index owner is not UTF-8".into())))
+            .map(|v| {
+                String::from_utf8(v)
+                    .map_err(|_| ViewError("status index owner is not UTF-8".into()))
+            })
             .transpose()
     }
 }
@@ -355,13 +453,22 @@ impl HashReader for Store {
                 let leaf = ((m + 1) << level) - 1;
                 let group = self
                     .get(T::Hashes, &trees::hash_group_key(leaf))
-                    .map_err(|e| TlogError::Storage { message: e.to_string() })?
-                    .ok_or_else(|| TlogError::Storage { message: format!("stored hash {i} (of leaf {leaf}) is missing") })?;
+                    .map_err(|e| TlogError::Storage {
+                        message: e.to_string(),
+                    })?
+                    .ok_or_else(|| TlogError::Storage {
+                        message: format!("stored hash {i} (of leaf {leaf}) is missing"),
+                    })?;
                 let at = level as usize * 32;
                 group
                     .get(at..at + 32)
                     .and_then(|h| h.try_into().ok())
-                    .ok_or_else(|| TlogError::Storage { message: format!("stored hash {i} (of leaf {leaf}) is not in its group of {} bytes", group.len()) })
+                    .ok_or_else(|| TlogError::Storage {
+                        message: format!(
+                            "stored hash {i} (of leaf {leaf}) is not in its group of {} bytes",
+                            group.len()
+                        ),
+                    })
             })
             .collect()
     }

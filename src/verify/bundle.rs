@@ -41,7 +41,12 @@ struct Established {
 /// Verifies a proof bundle against `trust` at time `at`. `newer`: a newer bundle of the same
 /// award, or a newer checkpoint (see [`parse_newer_checkpoint`]), whose consistency with this
 /// bundle's checkpoint must be proven.
-pub fn verify_bundle(bytes: &[u8], trust: &TrustRoots, at: Timestamp, newer: Option<&[u8]>) -> Verdict {
+pub fn verify_bundle(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    at: Timestamp,
+    newer: Option<&[u8]>,
+) -> Verdict {
     let old = match verify_one(bytes, trust, at) {
         Ok(e) => e,
         Err(v) => return v,
@@ -59,7 +64,15 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
         Ok(b) => b,
         Err(e) => return Err(c.fail("bundle", format!("bundle malformed: {e}"))),
     };
-    c.pass("bundle", format!("{} of award {}: {} log entries", bundle::FORMAT, b.award, b.entries.len()));
+    c.pass(
+        "bundle",
+        format!(
+            "{} of award {}: {} log entries",
+            bundle::FORMAT,
+            b.award,
+            b.entries.len()
+        ),
+    );
     // 2. Checkpoint.
     let verifiers = match trust.log_verifiers() {
         Ok(v) => v,
@@ -67,11 +80,34 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
     };
     let (cp, note) = match tlog::open_checkpoint(&b.checkpoint, &verifiers) {
         Ok(x) => x,
-        Err(e) => return Err(c.fail("checkpoint", format!("checkpoint not signed by a trusted log key: {e}"))),
+        Err(e) => {
+            return Err(c.fail(
+                "checkpoint",
+                format!("checkpoint not signed by a trusted log key: {e}"),
+            ))
+        }
     };
-    let others = note.signatures.iter().filter(|s| !verifiers.iter().any(|v| v.name() == s.name && v.key_id() == s.key_id)).count();
-    let witnesses = if others > 0 { format!("; {others} other signature line(s), e.g. witness cosignatures, not checked (no witness keys in the trust roots)") } else { String::new() };
-    c.pass("checkpoint", format!("checkpoint of {} entries of log {} signed by a log key of the trust roots{witnesses}", cp.size, cp.origin));
+    let others = note
+        .signatures
+        .iter()
+        .filter(|s| {
+            !verifiers
+                .iter()
+                .any(|v| v.name() == s.name && v.key_id() == s.key_id)
+        })
+        .count();
+    let witnesses = if others > 0 {
+        format!("; {others} other signature line(s), e.g. witness cosignatures, not checked (no witness keys in the trust roots)")
+    } else {
+        String::new()
+    };
+    c.pass(
+        "checkpoint",
+        format!(
+            "checkpoint of {} entries of log {} signed by a log key of the trust roots{witnesses}",
+            cp.size, cp.origin
+        ),
+    );
     let as_of = cp.size;
     let fail = |c: Checks, check: &'static str, detail: String| {
         let mut v = c.fail(check, detail);
@@ -81,11 +117,30 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
     };
     // 3. Inclusion.
     for e in &b.entries {
-        if let Err(err) = tlog::verify_inclusion(e.entry.index, cp.size, &tlog::leaf_hash(&e.bytes), &e.proof, &cp.root) {
-            return Err(fail(c, "inclusion", format!("entry {} is not included in the checkpoint of {} entries: {err}", e.entry.index, cp.size)));
+        if let Err(err) = tlog::verify_inclusion(
+            e.entry.index,
+            cp.size,
+            &tlog::leaf_hash(&e.bytes),
+            &e.proof,
+            &cp.root,
+        ) {
+            return Err(fail(
+                c,
+                "inclusion",
+                format!(
+                    "entry {} is not included in the checkpoint of {} entries: {err}",
+                    e.entry.index, cp.size
+                ),
+            ));
         }
     }
-    c.pass("inclusion", format!("all {} entries are included in the checkpoint (RFC 6962 inclusion proofs)", b.entries.len()));
+    c.pass(
+        "inclusion",
+        format!(
+            "all {} entries are included in the checkpoint (RFC 6962 inclusion proofs)",
+            b.entries.len()
+        ),
+    );
     // 4. Signatures and integration times.
     let mut signed: Vec<SignedStatement> = Vec::with_capacity(b.entries.len());
     let mut prepared = Vec::with_capacity(b.entries.len());
@@ -95,48 +150,118 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
                 signed.push(s);
                 prepared.push(p);
             }
-            Err(err) => return Err(fail(c, "signatures", format!("entry {}: {err}", e.entry.index))),
+            Err(err) => {
+                return Err(fail(
+                    c,
+                    "signatures",
+                    format!("entry {}: {err}", e.entry.index),
+                ))
+            }
         }
     }
-    for (e, r) in b.entries.iter().zip(crate::credential::verify_batch(&prepared)) {
+    for (e, r) in b
+        .entries
+        .iter()
+        .zip(crate::credential::verify_batch(&prepared))
+    {
         if let Err(err) = r {
-            return Err(fail(c, "signatures", format!("entry {}: {err}", e.entry.index)));
+            return Err(fail(
+                c,
+                "signatures",
+                format!("entry {}: {err}", e.entry.index),
+            ));
         }
     }
     for w in b.entries.windows(2) {
         if w[1].entry.time < w[0].entry.time {
-            return Err(fail(c, "signatures", format!("entry {} has an integration time earlier than entry {}", w[1].entry.index, w[0].entry.index)));
+            return Err(fail(
+                c,
+                "signatures",
+                format!(
+                    "entry {} has an integration time earlier than entry {}",
+                    w[1].entry.index, w[0].entry.index
+                ),
+            ));
         }
     }
-    c.pass("signatures", format!("all {} statements carry valid eddsa-jcs-2022 signatures", signed.len()));
+    c.pass(
+        "signatures",
+        format!(
+            "all {} statements carry valid eddsa-jcs-2022 signatures",
+            signed.len()
+        ),
+    );
     // 5. The award.
-    let Some(pos) = signed.iter().position(|s| s.statement.id == b.award && matches!(s.statement.kind, Kind::Award { .. })) else {
-        return Err(fail(c, "award", format!("the bundle holds no award credential with id {}", b.award)));
+    let Some(pos) = signed
+        .iter()
+        .position(|s| s.statement.id == b.award && matches!(s.statement.kind, Kind::Award { .. }))
+    else {
+        return Err(fail(
+            c,
+            "award",
+            format!("the bundle holds no award credential with id {}", b.award),
+        ));
     };
     let award_index = b.entries[pos].entry.index;
     let title = match &signed[pos].statement.kind {
-        Kind::Award { title, holder_name, .. } => format!("「{title}」 to {holder_name}"),
+        Kind::Award {
+            title, holder_name, ..
+        } => format!("「{title}」 to {holder_name}"),
         _ => String::new(),
     };
-    c.pass("award", format!("award {} {title}, logged at entry {award_index} on {}", b.award, crate::time::format_utc_micros(b.entries[pos].entry.time)));
+    c.pass(
+        "award",
+        format!(
+            "award {} {title}, logged at entry {award_index} on {}",
+            b.award,
+            crate::time::format_utc_micros(b.entries[pos].entry.time)
+        ),
+    );
     // 6. Replay through the registry's own policy.
     let mut state = MemoryState::default();
     for (e, s) in b.entries.iter().zip(&signed) {
-        match decide(&state, trust, Position { index: e.entry.index, time: e.entry.time }, s) {
+        match decide(
+            &state,
+            trust,
+            Position {
+                index: e.entry.index,
+                time: e.entry.time,
+            },
+            s,
+        ) {
             Ok(effects) => state.apply(&effects),
             Err(err) => {
-                let what = if e.entry.index == award_index { "the award".to_string() } else { format!("the {} statement at entry {}", s.statement.kind.label(), e.entry.index) };
-                return Err(fail(c, "replay", format!("{what} would not have been accepted: {err}")));
+                let what = if e.entry.index == award_index {
+                    "the award".to_string()
+                } else {
+                    format!(
+                        "the {} statement at entry {}",
+                        s.statement.kind.label(),
+                        e.entry.index
+                    )
+                };
+                return Err(fail(
+                    c,
+                    "replay",
+                    format!("{what} would not have been accepted: {err}"),
+                ));
             }
         }
     }
     let Some(award) = state.award(&b.award).ok().flatten() else {
-        return Err(fail(c, "replay", format!("replaying the bundle left no award {}", b.award)));
+        return Err(fail(
+            c,
+            "replay",
+            format!("replaying the bundle left no award {}", b.award),
+        ));
     };
     c.pass("replay", format!("{} statements replayed in log order through the registry's policy: the issuer was entitled to this award at entry {award_index}", signed.len()));
     // 7. The chain, for the reader.
     let issuer = state.authority(&award.issuer).ok().flatten();
-    let compromised = issuer.as_ref().and_then(|a| a.key(&award.signer_did)).and_then(|k| k.compromised_at_us);
+    let compromised = issuer
+        .as_ref()
+        .and_then(|a| a.key(&award.signer_did))
+        .and_then(|k| k.compromised_at_us);
     let key_note = match compromised {
         Some(us) if us > award.integrated_us => format!(
             "; its key was reported compromised from {}, after the award was logged, so the award stands",
@@ -144,17 +269,32 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
         ),
         _ => String::new(),
     };
-    c.pass("chain", format!("{}{key_note}", chain_text(&state, trust, &award.issuer)));
+    c.pass(
+        "chain",
+        format!("{}{key_note}", chain_text(&state, trust, &award.issuer)),
+    );
     // 8. Status at `at`.
     let (status, reason) = status_at(&award, crate::time::micros(at), compromised);
     if status == Status::Invalid {
         return Err(fail(c, "status", reason));
     }
-    c.pass("status", format!("{status} at {}: {reason} (as of checkpoint {as_of})", crate::time::format_cst(at)));
+    c.pass(
+        "status",
+        format!(
+            "{status} at {}: {reason} (as of checkpoint {as_of})",
+            crate::time::format_cst(at)
+        ),
+    );
     let mut verdict = c.finish(status, reason);
     verdict.award_id = Some(b.award.clone());
     verdict.as_of_tree_size = Some(as_of);
-    Ok(Established { verdict, size: cp.size, root: cp.root, award: b.award, consistency: b.consistency })
+    Ok(Established {
+        verdict,
+        size: cp.size,
+        root: cp.root,
+        award: b.award,
+        consistency: b.consistency,
+    })
 }
 
 /// `issuer ← parent ← … ← root` as the replayed state has it.
@@ -180,8 +320,16 @@ fn chain_text(state: &MemoryState, trust: &TrustRoots, issuer: &str) -> String {
 
 /// Step 9: a newer bundle or checkpoint must extend the log this bundle was proven against.
 fn with_newer(old: Established, newer: &[u8], trust: &TrustRoots, at: Timestamp) -> Verdict {
-    let Established { verdict: old_v, size, root, award, .. } = old;
-    let mut c = Checks { list: old_v.checks.clone() };
+    let Established {
+        verdict: old_v,
+        size,
+        root,
+        award,
+        ..
+    } = old;
+    let mut c = Checks {
+        list: old_v.checks.clone(),
+    };
     let fail = |c: Checks, detail: String| {
         let mut v = c.fail("newer", detail);
         v.award_id = Some(award.clone());
@@ -194,13 +342,22 @@ fn with_newer(old: Established, newer: &[u8], trust: &TrustRoots, at: Timestamp)
             Err(v) => return fail(c, format!("the newer bundle does not verify: {}", v.reason)),
         };
         if new.award != award {
-            return fail(c, format!("the newer bundle is about award {}, not {award}", new.award));
+            return fail(
+                c,
+                format!("the newer bundle is about award {}, not {award}", new.award),
+            );
         }
         if let Err(e) = consistent(size, root, new.size, new.root, new.consistency.as_ref()) {
             return fail(c, e);
         }
         c.pass("newer", format!("a newer bundle of checkpoint {} extends checkpoint {size} (consistency proof checked); its status replaces this one's", new.size));
-        c.list.extend(new.verdict.checks.iter().filter(|k| k.check == "replay" || k.check == "status").cloned());
+        c.list.extend(
+            new.verdict
+                .checks
+                .iter()
+                .filter(|k| k.check == "replay" || k.check == "status")
+                .cloned(),
+        );
         let mut v = c.finish(new.verdict.verdict, new.verdict.reason.clone());
         v.award_id = Some(award);
         v.as_of_tree_size = Some(new.size);
@@ -208,12 +365,22 @@ fn with_newer(old: Established, newer: &[u8], trust: &TrustRoots, at: Timestamp)
     }
     let (old_size, proof, note) = match parse_newer_checkpoint(newer) {
         Ok(x) => x,
-        Err(e) => return fail(c, format!("--status is neither a bundle nor a checkpoint: {e}")),
+        Err(e) => {
+            return fail(
+                c,
+                format!("--status is neither a bundle nor a checkpoint: {e}"),
+            )
+        }
     };
     let verifiers = trust.log_verifiers().unwrap_or_default();
     let cp = match tlog::open_checkpoint(note, &verifiers) {
         Ok((cp, _)) => cp,
-        Err(e) => return fail(c, format!("the newer checkpoint is not signed by a trusted log key: {e}")),
+        Err(e) => {
+            return fail(
+                c,
+                format!("the newer checkpoint is not signed by a trusted log key: {e}"),
+            )
+        }
     };
     let given = old_size.map(|o| (o, proof));
     if let Err(e) = consistent(size, root, cp.size, cp.root, given.as_ref()) {
@@ -230,12 +397,24 @@ fn with_newer(old: Established, newer: &[u8], trust: &TrustRoots, at: Timestamp)
 }
 
 /// Checks that the tree (`new_size`, `new_root`) extends (`old_size`, `old_root`).
-fn consistent(old_size: u64, old_root: Hash, new_size: u64, new_root: Hash, proof: Option<&(u64, Vec<Hash>)>) -> Result<(), String> {
+fn consistent(
+    old_size: u64,
+    old_root: Hash,
+    new_size: u64,
+    new_root: Hash,
+    proof: Option<&(u64, Vec<Hash>)>,
+) -> Result<(), String> {
     if new_size < old_size {
         return Err(format!("the newer checkpoint has {new_size} entries, fewer than this bundle's {old_size}: the log was rolled back"));
     }
     if new_size == old_size {
-        return if new_root == old_root { Ok(()) } else { Err(format!("two checkpoints of {old_size} entries with different roots: the log forked")) };
+        return if new_root == old_root {
+            Ok(())
+        } else {
+            Err(format!(
+                "two checkpoints of {old_size} entries with different roots: the log forked"
+            ))
+        };
     }
     let Some((from, hashes)) = proof else {
         return Err(format!(
@@ -245,8 +424,9 @@ fn consistent(old_size: u64, old_root: Hash, new_size: u64, new_root: Hash, proo
     if *from != old_size {
         return Err(format!("the consistency proof starts at {from} entries, but this bundle's checkpoint has {old_size}: ask for one --since {old_size}"));
     }
-    tlog::verify_consistency(old_size, new_size, hashes, &old_root, &new_root)
-        .map_err(|e| format!("checkpoint {new_size} is not consistent with checkpoint {old_size}: {e}"))
+    tlog::verify_consistency(old_size, new_size, hashes, &old_root, &new_root).map_err(|e| {
+        format!("checkpoint {new_size} is not consistent with checkpoint {old_size}: {e}")
+    })
 }
 
 /// A newer checkpoint as `--status` gives it: the old size its consistency proof starts from
@@ -261,15 +441,25 @@ pub fn parse_newer_checkpoint(bytes: &[u8]) -> Result<NewerCheckpoint<'_>, Strin
         return Ok((None, Vec::new(), bytes));
     };
     let text = std::str::from_utf8(rest).map_err(|_| "not UTF-8 text".to_string())?;
-    let (head, note) = text.split_once("\n\n").ok_or("no blank line before the checkpoint")?;
+    let (head, note) = text
+        .split_once("\n\n")
+        .ok_or("no blank line before the checkpoint")?;
     let mut lines = head.split('\n');
     let size_text = lines.next().unwrap_or_default();
-    let old: u64 = size_text.parse().map_err(|_| format!("'old {size_text}' is not a tree size"))?;
+    let old: u64 = size_text
+        .parse()
+        .map_err(|_| format!("'old {size_text}' is not a tree size"))?;
     use base64::Engine as _;
     let mut proof = Vec::new();
     for (i, l) in lines.enumerate() {
-        let raw = base64::engine::general_purpose::STANDARD.decode(l).map_err(|e| format!("proof line {}: {e}", i + 1))?;
-        proof.push(raw.as_slice().try_into().map_err(|_| format!("proof line {} is not a 32-byte hash", i + 1))?);
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(l)
+            .map_err(|e| format!("proof line {}: {e}", i + 1))?;
+        proof.push(
+            raw.as_slice()
+                .try_into()
+                .map_err(|_| format!("proof line {} is not a 32-byte hash", i + 1))?,
+        );
     }
     let offset = bytes.len() - note.len();
     Ok((Some(old), proof, &bytes[offset..]))
@@ -281,7 +471,8 @@ mod tests {
 
     #[test]
     fn newer_checkpoint_forms() {
-        let note = b"log\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 log AAAA\n";
+        let note =
+            b"log\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n\xe2\x80\x94 log AAAA\n";
         let (old, proof, rest) = parse_newer_checkpoint(note).unwrap();
         assert_eq!((old, proof.len(), rest), (None, 0, &note[..]));
         let mut body = b"old 3\nAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=\n\n".to_vec();
@@ -297,9 +488,15 @@ mod tests {
         let (a, b) = ([1u8; 32], [2u8; 32]);
         assert!(consistent(5, a, 5, a, None).is_ok());
         assert!(consistent(5, a, 5, b, None).unwrap_err().contains("forked"));
-        assert!(consistent(5, a, 4, a, None).unwrap_err().contains("rolled back"));
-        assert!(consistent(5, a, 6, b, None).unwrap_err().contains("--since 5"));
-        assert!(consistent(5, a, 6, b, Some(&(4, vec![]))).unwrap_err().contains("starts at 4"));
+        assert!(consistent(5, a, 4, a, None)
+            .unwrap_err()
+            .contains("rolled back"));
+        assert!(consistent(5, a, 6, b, None)
+            .unwrap_err()
+            .contains("--since 5"));
+        assert!(consistent(5, a, 6, b, Some(&(4, vec![])))
+            .unwrap_err()
+            .contains("starts at 4"));
         assert!(consistent(5, a, 6, b, Some(&(5, vec![a]))).is_err());
     }
 }

@@ -21,16 +21,42 @@ pub fn compact_checks(code: &str) -> Result<(Checks, Vec<u8>), Verdict> {
         Ok(b) => b,
         Err(e) => return Err(c.fail("compact", e.to_string())),
     };
-    c.pass("compact", format!("a {} code of {} characters holding a credential of {} bytes", crate::compact::PREFIX.trim_end_matches(':'), code.trim().len(), bytes.len()));
+    c.pass(
+        "compact",
+        format!(
+            "a {} code of {} characters holding a credential of {} bytes",
+            crate::compact::PREFIX.trim_end_matches(':'),
+            code.trim().len(),
+            bytes.len()
+        ),
+    );
     let signed = match statement::verify_signed(&bytes) {
         Ok(s) => s,
         Err(e) => return Err(c.fail("signature", e.to_string())),
     };
-    c.pass("signature", format!("eddsa-jcs-2022 signature by {}", signed.proof.did));
-    let Kind::Award { title, holder_name, .. } = &signed.statement.kind else {
-        return Err(c.fail("award", format!("this is a {} statement, not an award", signed.statement.kind.type_name())));
+    c.pass(
+        "signature",
+        format!("eddsa-jcs-2022 signature by {}", signed.proof.did),
+    );
+    let Kind::Award {
+        title, holder_name, ..
+    } = &signed.statement.kind
+    else {
+        return Err(c.fail(
+            "award",
+            format!(
+                "this is a {} statement, not an award",
+                signed.statement.kind.type_name()
+            ),
+        ));
     };
-    c.pass("award", format!("award {} 「{title}」 to {holder_name}, issuer.name {}", signed.statement.id, signed.statement.issuer_name));
+    c.pass(
+        "award",
+        format!(
+            "award {} 「{title}」 to {holder_name}, issuer.name {}",
+            signed.statement.id, signed.statement.issuer_name
+        ),
+    );
     Ok((c, bytes))
 }
 
@@ -39,7 +65,9 @@ pub fn verify_compact(code: &str) -> Verdict {
     match compact_checks(code) {
         Err(v) => v,
         Ok((c, bytes)) => {
-            let id = statement::parse_signed(&bytes).ok().map(|(s, _)| s.statement.id);
+            let id = statement::parse_signed(&bytes)
+                .ok()
+                .map(|(s, _)| s.statement.id);
             let mut v = c.fail("registry", SIGNATURE_ONLY);
             v.reason = SIGNATURE_ONLY.to_string();
             v.award_id = id;

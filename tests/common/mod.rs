@@ -4,9 +4,9 @@
 //! are in `tests/tlog_support/independent.rs`, included here as `independent_tlog`.
 #![allow(dead_code)]
 
-pub mod independent_vc;
 #[path = "../tlog_support/independent.rs"]
 pub mod independent_tlog;
+pub mod independent_vc;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -48,7 +48,8 @@ impl Run {
 
     /// stdout as JSON (the command must have been run with `--json`).
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{self}\nstdout is not one JSON value: {e}"))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{self}\nstdout is not one JSON value: {e}"))
     }
 
     /// Asserts the exit code and returns self.
@@ -69,7 +70,10 @@ impl Run {
     pub fn says(self, words: &[&str]) -> Run {
         let all = format!("{}\n{}", self.stderr, self.stdout);
         for w in words {
-            assert!(all.contains(w), "expected the output to mention {w:?}\n{self}");
+            assert!(
+                all.contains(w),
+                "expected the output to mention {w:?}\n{self}"
+            );
         }
         self
     }
@@ -78,15 +82,28 @@ impl Run {
     /// Asserts that stdout is exactly that one JSON value, with a message.
     #[track_caller]
     pub fn error_kind(&self) -> String {
-        let v: Value = serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{self}\nstdout is not one JSON error value: {e}"));
-        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{self}");
+        let v: Value = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{self}\nstdout is not one JSON error value: {e}"));
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{self}"
+        );
         v["error"]["kind"].as_str().unwrap_or_default().to_string()
     }
 }
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "$ honors {}\nexit {}\n--- stdout\n{}\n--- stderr\n{}", self.args.join(" "), self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "$ honors {}\nexit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.args.join(" "),
+            self.code,
+            self.stdout,
+            self.stderr
+        )
     }
 }
 
@@ -96,8 +113,14 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_os_string()).collect();
-    let shown = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let args: Vec<std::ffi::OsString> = args
+        .into_iter()
+        .map(|a| a.as_ref().to_os_string())
+        .collect();
+    let shown = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let o = honors().args(&args).output().expect("run honors");
     Run::from(shown, o)
 }
@@ -118,7 +141,8 @@ impl Db {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
-        let mut all: Vec<std::ffi::OsString> = vec!["--db".into(), self.dir.clone().into_os_string()];
+        let mut all: Vec<std::ffi::OsString> =
+            vec!["--db".into(), self.dir.clone().into_os_string()];
         all.extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
         run(all)
     }
@@ -150,7 +174,9 @@ impl Db {
 
     /// The log size from `log checkpoint --json`.
     pub fn log_size(&self) -> u64 {
-        let v = self.run_when_free(&["--json", "log", "checkpoint"]).ok_json();
+        let v = self
+            .run_when_free(&["--json", "log", "checkpoint"])
+            .ok_json();
         v["tree_size"].as_u64().expect("tree_size")
     }
 
@@ -170,7 +196,10 @@ impl Db {
     /// The `status` word of one award in `award list --json`.
     pub fn status_of(&self, id: &str) -> String {
         let list = self.awards();
-        let a = list.iter().find(|a| a["id"] == id).unwrap_or_else(|| panic!("award {id} not listed"));
+        let a = list
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap_or_else(|| panic!("award {id} not listed"));
         a["status"].as_str().unwrap().to_string()
     }
 
@@ -239,10 +268,27 @@ impl Fixture {
         let pass = tmp.path().join("pass");
         std::fs::write(&pass, PASS).unwrap();
         let db = Db::new(tmp.path().join("db"));
-        db.run(["init", "--log-key-passphrase-file", pass.to_str().unwrap()]).code(0);
-        let root = create_key(&db, tmp.path(), &pass, "国家卫生健康委员会", "root.key", true);
+        db.run(["init", "--log-key-passphrase-file", pass.to_str().unwrap()])
+            .code(0);
+        let root = create_key(
+            &db,
+            tmp.path(),
+            &pass,
+            "国家卫生健康委员会",
+            "root.key",
+            true,
+        );
         let scheme = |title: &str, level: &str, category: &str, k: &Key| -> String {
-            let mut a = vec!["scheme", "define", "--title", title, "--level", level, "--category", category];
+            let mut a = vec![
+                "scheme",
+                "define",
+                "--title",
+                title,
+                "--level",
+                level,
+                "--category",
+                category,
+            ];
             let ka = k.args();
             a.extend(ka.iter().map(String::as_str));
             db.json(a).ok_json()["scheme"].as_str().unwrap().to_string()
@@ -250,14 +296,33 @@ impl Fixture {
         let grade_a = scheme("三级甲等医院", "national", "grading", &root);
         let grade_b = scheme("三级乙等医院", "national", "grading", &root);
         let red_flag = scheme("全国三八红旗集体", "national", "honorary_title", &root);
-        let mut sd = create_key(&db, tmp.path(), &pass, "山东省卫生健康委员会", "sd.key", false);
+        let mut sd = create_key(
+            &db,
+            tmp.path(),
+            &pass,
+            "山东省卫生健康委员会",
+            "sd.key",
+            false,
+        );
         sd.id = accredit(&db, &root, &sd, "山东省", &[&grade_a, &grade_b]);
         let sd_scheme = scheme("山东省文明单位", "provincial", "honorary_title", &sd);
         let h_sd = uscc("12370300MB0000001");
         let h_hn = uscc("12410800MB0000002");
         register(&db, &sd, &h_sd, "淄博市中心医院", "山东省", "淄博市");
         register(&db, &root, &h_hn, "焦作市人民医院", "河南省", "焦作市");
-        Fixture { tmp, db, pass, root, sd, grade_a, grade_b, red_flag, sd_scheme, h_sd, h_hn }
+        Fixture {
+            tmp,
+            db,
+            pass,
+            root,
+            sd,
+            grade_a,
+            grade_b,
+            red_flag,
+            sd_scheme,
+            h_sd,
+            h_hn,
+        }
     }
 
     /// A new authority key (not yet accredited), in this fixture's directory.
@@ -278,7 +343,10 @@ impl Fixture {
 
     /// `award issue` with whatever outcome.
     pub fn try_issue(&self, key: &Key, holder: &str, scheme: &str, extra: &[&str]) -> Run {
-        let mut a: Vec<String> = ["award", "issue", "--holder", holder, "--scheme", scheme].iter().map(|s| s.to_string()).collect();
+        let mut a: Vec<String> = ["award", "issue", "--holder", holder, "--scheme", scheme]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         a.extend(extra.iter().map(|s| s.to_string()));
         a.extend(key.args());
         self.db.json(a)
@@ -286,7 +354,10 @@ impl Fixture {
 
     /// `award ACTION ID --reason R` (suspend, reinstate, revoke) with whatever outcome.
     pub fn status(&self, key: &Key, action: &str, id: &str, reason: &str) -> Run {
-        let mut a: Vec<String> = ["award", action, id, "--reason", reason].iter().map(|s| s.to_string()).collect();
+        let mut a: Vec<String> = ["award", action, id, "--reason", reason]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         a.extend(key.args());
         self.db.json(a)
     }
@@ -342,14 +413,28 @@ fn accredit(db: &Db, parent: &Key, child: &Key, jurisdiction: &str, schemes: &[&
         a.push(s.to_string());
     }
     a.extend(parent.args());
-    db.json(a).ok_json()["authority"].as_str().unwrap().to_string()
+    db.json(a).ok_json()["authority"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn register(db: &Db, key: &Key, uscc: &str, name: &str, province: &str, city: &str) {
-    let mut a: Vec<String> = ["holder", "register", "--uscc", uscc, "--name", name, "--province", province, "--city", city]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut a: Vec<String> = [
+        "holder",
+        "register",
+        "--uscc",
+        uscc,
+        "--name",
+        name,
+        "--province",
+        province,
+        "--city",
+        city,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     a.extend(key.args());
     db.json(a).code(0);
 }
@@ -387,5 +472,9 @@ pub fn entry_bytes(index: u64, time: &str, statement: &[u8]) -> Vec<u8> {
 /// Base64 (standard) decoding of a 32-byte hash.
 pub fn hash_b64(s: &str) -> [u8; 32] {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(s).expect("base64").try_into().expect("32 bytes")
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .expect("base64")
+        .try_into()
+        .expect("32 bytes")
 }

@@ -12,7 +12,9 @@ use tempfile::TempDir;
 /// `honors` with a clean environment (no registry, no passphrases from the caller).
 pub fn honors() -> Command {
     let mut c = Command::cargo_bin("honors").expect("the honors binary is built");
-    c.env_remove("HONORS_DB").env_remove("HONORS_PASSPHRASE").env_remove("HONORS_LOG_PASSPHRASE");
+    c.env_remove("HONORS_DB")
+        .env_remove("HONORS_PASSPHRASE")
+        .env_remove("HONORS_LOG_PASSPHRASE");
     c
 }
 
@@ -24,7 +26,12 @@ pub fn run(args: &[&str]) -> Output {
 /// Runs `honors ARGS`, which must succeed; returns stdout.
 pub fn ok(args: &[&str]) -> String {
     let out = run(args);
-    assert!(out.status.success(), "honors {args:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "honors {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
@@ -43,10 +50,22 @@ impl Demo {
     pub fn new() -> Demo {
         let dir = TempDir::new_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir");
         let db = dir.path().join("reg");
-        let report: Value = serde_json::from_str(&ok(&["demo", "--dir", db.to_str().unwrap(), "--json", "--quiet"])).expect("demo --json");
+        let report: Value = serde_json::from_str(&ok(&[
+            "demo",
+            "--dir",
+            db.to_str().unwrap(),
+            "--json",
+            "--quiet",
+        ]))
+        .expect("demo --json");
         let trust = PathBuf::from(report["trust_roots"].as_str().expect("trust_roots"));
         let keys = report["keys"].as_array().expect("keys").clone();
-        Demo { dir, db, trust, keys }
+        Demo {
+            dir,
+            db,
+            trust,
+            keys,
+        }
     }
 
     pub fn db(&self) -> &str {
@@ -79,13 +98,21 @@ impl Demo {
 
     /// `authority list --json`.
     pub fn authorities(&self) -> Vec<Value> {
-        serde_json::from_str(&self.ok(&["authority", "list", "--json"])).expect("authority list --json")
+        serde_json::from_str(&self.ok(&["authority", "list", "--json"]))
+            .expect("authority list --json")
     }
 
     /// (key file, passphrase file) of the authority with this id.
     pub fn key_of(&self, authority_id: &str) -> (String, String) {
-        let k = self.keys.iter().find(|k| k["id"] == authority_id).unwrap_or_else(|| panic!("no demo key for {authority_id}"));
-        (k["key_file"].as_str().unwrap().to_string(), k["passphrase_file"].as_str().unwrap().to_string())
+        let k = self
+            .keys
+            .iter()
+            .find(|k| k["id"] == authority_id)
+            .unwrap_or_else(|| panic!("no demo key for {authority_id}"));
+        (
+            k["key_file"].as_str().unwrap().to_string(),
+            k["passphrase_file"].as_str().unwrap().to_string(),
+        )
     }
 
     /// The award's bundle, as bytes.
@@ -112,22 +139,38 @@ pub fn bare_dir(files: &[(&str, &[u8])]) -> TempDir {
 pub fn verify_in(dir: &Path, file: &str, trust: &str, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["verify", file, "--trust", trust, "--json"];
     args.extend_from_slice(extra);
-    let out = honors().current_dir(dir).args(&args).output().expect("honors verify runs");
+    let out = honors()
+        .current_dir(dir)
+        .args(&args)
+        .output()
+        .expect("honors verify runs");
     let code = out.status.code().expect("exit code");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("verify printed no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "verify printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (code, v)
 }
 
 /// Verifies `bundle` in a directory holding only it and `trust` (copied there).
 pub fn verify_bundle_alone(bundle: &[u8], trust: &Path, extra: &[&str]) -> (i32, Value) {
     let trust_bytes = std::fs::read(trust).expect("trust roots");
-    let dir = bare_dir(&[("award.bundle.json", bundle), ("trust-roots.toml", &trust_bytes)]);
+    let dir = bare_dir(&[
+        ("award.bundle.json", bundle),
+        ("trust-roots.toml", &trust_bytes),
+    ]);
     verify_in(dir.path(), "award.bundle.json", "trust-roots.toml", extra)
 }
 
 /// The failing check of a verdict (the last one, not ok).
 pub fn failed_check(v: &Value) -> String {
-    v["checks"].as_array().and_then(|c| c.iter().rev().find(|c| c["ok"] == false)).map(|c| c["check"].as_str().unwrap_or("").to_string()).unwrap_or_default()
+    v["checks"]
+        .as_array()
+        .and_then(|c| c.iter().rev().find(|c| c["ok"] == false))
+        .map(|c| c["check"].as_str().unwrap_or("").to_string())
+        .unwrap_or_default()
 }
 
 /// A bundle as JSON, to edit.
@@ -149,5 +192,8 @@ pub fn statement_of(entry: &Value) -> Value {
 
 /// The `type` word of a bundle entry's statement (`HonorsAccreditation`, …).
 pub fn type_of(entry: &Value) -> String {
-    statement_of(entry)["type"][1].as_str().unwrap_or("").to_string()
+    statement_of(entry)["type"][1]
+        .as_str()
+        .unwrap_or("")
+        .to_string()
 }

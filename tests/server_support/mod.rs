@@ -37,7 +37,11 @@ pub fn demo(dir: &Path, scale: Option<u64>) -> Demo {
         cmd.args(["--scale", &n.to_string()]);
     }
     let out = cmd.output().expect("running honors demo");
-    assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("demo --json");
     let keys = v["keys"]
         .as_array()
@@ -50,7 +54,11 @@ pub fn demo(dir: &Path, scale: Option<u64>) -> Demo {
             passphrase_file: k["passphrase_file"].as_str().unwrap().into(),
         })
         .collect();
-    Demo { db: v["db"].as_str().unwrap().into(), trust: v["trust_roots"].as_str().unwrap().into(), keys }
+    Demo {
+        db: v["db"].as_str().unwrap().into(),
+        trust: v["trust_roots"].as_str().unwrap().into(),
+        keys,
+    }
 }
 
 /// A running `honors serve --addr 127.0.0.1:0`; killed on drop unless stopped.
@@ -94,7 +102,11 @@ impl Server {
             let _ = e.read_to_string(&mut s);
             sink.lock().unwrap().push_str(&s);
         });
-        Server { child: Some(child), url: v["url"].as_str().unwrap().trim_end_matches('/').to_string(), stderr }
+        Server {
+            child: Some(child),
+            url: v["url"].as_str().unwrap().trim_end_matches('/').to_string(),
+            stderr,
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -104,7 +116,10 @@ impl Server {
     /// Sends SIGTERM and waits (at most 30 s) for the exit status.
     pub fn stop(mut self) -> ExitStatus {
         let mut child = self.child.take().unwrap();
-        let ok = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        let ok = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(ok.success());
         let start = Instant::now();
         loop {
@@ -148,28 +163,66 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 }
 
 fn resp(mut r: ureq::http::Response<ureq::Body>) -> Resp {
-    let h = |name: &str| r.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let (content_type, cache_control, cors) = (h("content-type"), h("cache-control"), h("access-control-allow-origin"));
-    let body = r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap();
-    Resp { status: r.status().as_u16(), content_type, cache_control, cors, body }
+    let h = |name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let (content_type, cache_control, cors) = (
+        h("content-type"),
+        h("cache-control"),
+        h("access-control-allow-origin"),
+    );
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap();
+    Resp {
+        status: r.status().as_u16(),
+        content_type,
+        cache_control,
+        cors,
+        body,
+    }
 }
 
 pub fn get(agent: &ureq::Agent, url: &str) -> Resp {
-    resp(agent.get(url).call().unwrap_or_else(|e| panic!("GET {url}: {e}")))
+    resp(
+        agent
+            .get(url)
+            .call()
+            .unwrap_or_else(|e| panic!("GET {url}: {e}")),
+    )
 }
 
 pub fn post(agent: &ureq::Agent, url: &str, body: &[u8]) -> Resp {
-    resp(agent.post(url).header("content-type", "application/json").send(body).unwrap_or_else(|e| panic!("POST {url}: {e}")))
+    resp(
+        agent
+            .post(url)
+            .header("content-type", "application/json")
+            .send(body)
+            .unwrap_or_else(|e| panic!("POST {url}: {e}")),
+    )
 }
 
 /// POST that tolerates transport errors (the server may be going away).
 pub fn try_post(agent: &ureq::Agent, url: &str, body: &[u8]) -> Result<Resp, String> {
-    agent.post(url).header("content-type", "application/json").send(body).map(resp).map_err(|e| e.to_string())
+    agent
+        .post(url)
+        .header("content-type", "application/json")
+        .send(body)
+        .map(resp)
+        .map_err(|e| e.to_string())
 }
 
 /// An authority of the demo that may issue a scheme to a holder: everything needed to sign
@@ -224,9 +277,13 @@ impl Issuer {
 pub fn find_issuer(agent: &ureq::Agent, url: &str, demo: &Demo) -> Issuer {
     let awards = get(agent, &format!("{url}/api/v1/awards?status=valid")).json();
     for a in awards.as_array().unwrap() {
-        let Some(k) = demo.keys.iter().find(|k| a["issuer_id"] == k.id.as_str()) else { continue };
+        let Some(k) = demo.keys.iter().find(|k| a["issuer_id"] == k.id.as_str()) else {
+            continue;
+        };
         let pass = Passphrase::from_file(&k.passphrase_file).unwrap();
-        let Ok((key, _)) = read_key_file(&k.key_file, &pass) else { continue };
+        let Ok((key, _)) = read_key_file(&k.key_file, &pass) else {
+            continue;
+        };
         let issuer = Issuer {
             did: honors::credential::didkey::did_for(&key.verifying_key()),
             key,
@@ -247,12 +304,17 @@ pub fn find_issuer(agent: &ureq::Agent, url: &str, demo: &Demo) -> Issuer {
 
 /// The latest checkpoint's tree size, via the API.
 pub fn tree_size(agent: &ureq::Agent, url: &str) -> u64 {
-    get(agent, &format!("{url}/api/v1/checkpoint")).json()["tree_size"].as_u64().unwrap()
+    get(agent, &format!("{url}/api/v1/checkpoint")).json()["tree_size"]
+        .as_u64()
+        .unwrap()
 }
 
 /// The log's verifier key, via the API.
 pub fn log_vkey(agent: &ureq::Agent, url: &str) -> String {
-    get(agent, &format!("{url}/api/v1/log/key")).json()["vkey"].as_str().unwrap().into()
+    get(agent, &format!("{url}/api/v1/log/key")).json()["vkey"]
+        .as_str()
+        .unwrap()
+        .into()
 }
 
 pub fn b64d(s: &str) -> Vec<u8> {
