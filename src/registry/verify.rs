@@ -113,12 +113,14 @@ impl Registry {
         let note = self.checkpoint()?;
         let (cp, _) = match tlog::open_checkpoint(&note, &verifiers) {
             Ok(x) => x,
-            Err(e) => return Ok(c.fail(
-                "checkpoint",
-                format!(
+            Err(e) => {
+                return Ok(c.fail(
+                    "checkpoint",
+                    format!(
                     "the registry's checkpoint is not signed by a log key in the trust roots: {e}"
                 ),
-            )),
+                ))
+            }
         };
         c.pass(
             "checkpoint",
