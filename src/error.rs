@@ -179,7 +179,15 @@ impl From<KeyFileError> for Error {
             KeyFileError::Io { .. } => ErrorKind::Internal,
             _ => ErrorKind::Input,
         };
-        Error::new(kind, e.to_string(), None)
+        let hint = match &e {
+            KeyFileError::WrongPassphrase { .. } => Some(
+                "check --passphrase-file (one line, the trailing newline is ignored) or HONORS_PASSPHRASE;                  for the log key: HONORS_LOG_PASSPHRASE or log_passphrase_file in registry.toml"
+                    .to_string(),
+            ),
+            KeyFileError::Exists { .. } => Some("choose another file, or pass --force once no one needs the old key".into()),
+            _ => None,
+        };
+        Error::new(kind, e.to_string(), hint)
     }
 }
 
