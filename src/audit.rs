@@ -97,102 +97,115 @@ pub fn replay(
     };
     let mut leaves = 0u64;
     let mut last_time: Option<jiff::Timestamp> = None;
-    let mut start = 0;
-    while start < total {
-        let end = (start + CHUNK).min(total);
-        let chunk = match source.read(start, end) {
+    // A two-stage pipeline over chunks of CHUNK entries: while one chunk is replayed in order
+    // (tree append, policy decision: one thread), the next is read, parsed, hashed and
+    // signature-checked in parallel.
+    let fetch = |start: u64| -> Option<(u64, u64, Result<Vec<Checked>, Finding>)> {
+        (start < total).then(|| {
+            let end = (start + CHUNK).min(total);
+            let checked = source
+                .read(start, end)
+                .map(|chunk| {
+                    chunk
+                        .into_par_iter()
+                        .chunks(64)
+                        .flat_map_iter(check_entries)
+                        .collect()
+                })
+                .map_err(|e| {
+                    Finding::new(Some(start), "source", format!("entries {start}..{end}"), e)
+                });
+            (start, end, checked)
+        })
+    };
+    let mut next = fetch(0);
+    while let Some((start, end, checked)) = next.take() {
+        let checked = match checked {
             Ok(c) => c,
-            Err(e) => {
-                findings.push(Finding::new(
-                    Some(start),
-                    "source",
-                    format!("entries {start}..{end}"),
-                    e,
-                ));
+            Err(f) => {
+                findings.push(f);
                 break;
             }
         };
-        // Parse in parallel and verify signatures in batches of 64 (with per-signature fallback).
-        let checked: Vec<(u64, Vec<u8>, Result<(Entry, SignedStatement), Finding>)> = chunk
-            .into_par_iter()
-            .chunks(64)
-            .flat_map_iter(check_entries)
-            .collect();
-        let mut expect = start;
-        for (pos, bytes, result) in checked {
-            if pos != expect {
-                findings.push(Finding::new(
-                    Some(expect),
-                    "entry",
-                    format!("entry {expect}"),
-                    format!("missing (next present is {pos})"),
-                ));
-                expect = pos;
-            }
-            expect += 1;
-            // The leaf goes into the tree whatever it holds: the tree must match the checkpoints.
-            let leaf = tlog::leaf_hash(&bytes);
-            if let Err(e) = tree.append(&[leaf]) {
-                findings.push(Finding::new(
-                    Some(pos),
-                    "tree",
-                    "a hashable leaf",
-                    e.to_string(),
-                ));
-            }
-            leaves += 1;
-            let (entry, signed) = match result {
-                Ok(x) => x,
-                Err(f) => {
-                    findings.push(f);
-                    continue;
+        let ((), following) = rayon::join(
+            || {
+                let mut expect = start;
+                for (pos, leaf, result) in checked {
+                    if pos != expect {
+                        findings.push(Finding::new(
+                            Some(expect),
+                            "entry",
+                            format!("entry {expect}"),
+                            format!("missing (next present is {pos})"),
+                        ));
+                        expect = pos;
+                    }
+                    expect += 1;
+                    // The leaf goes into the tree whatever it holds: the tree must match the checkpoints.
+                    if let Err(e) = tree.append(&[leaf]) {
+                        findings.push(Finding::new(
+                            Some(pos),
+                            "tree",
+                            "a hashable leaf",
+                            e.to_string(),
+                        ));
+                    }
+                    leaves += 1;
+                    let (entry, signed) = match result {
+                        Ok(x) => x,
+                        Err(f) => {
+                            findings.push(f);
+                            continue;
+                        }
+                    };
+                    if let Some(prev) = last_time {
+                        if entry.time < prev {
+                            findings.push(Finding::new(
+                                Some(pos),
+                                "time",
+                                format!(
+                                    "integration time at or after {}",
+                                    crate::time::format_utc_micros(prev)
+                                ),
+                                crate::time::format_utc_micros(entry.time),
+                            ));
+                        }
+                    }
+                    last_time = Some(last_time.map_or(entry.time, |p| p.max(entry.time)));
+                    match decide(
+                        &state,
+                        trust,
+                        Position {
+                            index: pos,
+                            time: entry.time,
+                        },
+                        &signed,
+                    ) {
+                        Ok(effects) => state.apply(&effects),
+                        Err(e) => findings.push(Finding::new(
+                            Some(pos),
+                            "policy",
+                            format!(
+                                "a statement its signer was entitled to make ({})",
+                                signed.statement.kind.label()
+                            ),
+                            e.to_string(),
+                        )),
+                    }
                 }
-            };
-            if let Some(prev) = last_time {
-                if entry.time < prev {
+                if expect < end {
                     findings.push(Finding::new(
-                        Some(pos),
-                        "time",
-                        format!(
-                            "integration time at or after {}",
-                            crate::time::format_utc_micros(prev)
-                        ),
-                        crate::time::format_utc_micros(entry.time),
+                        Some(expect),
+                        "entry",
+                        format!("entries up to {}", end - 1),
+                        format!("the log ends at {}", expect),
                     ));
                 }
-            }
-            last_time = Some(last_time.map_or(entry.time, |p| p.max(entry.time)));
-            match decide(
-                &state,
-                trust,
-                Position {
-                    index: pos,
-                    time: entry.time,
-                },
-                &signed,
-            ) {
-                Ok(effects) => state.apply(&effects),
-                Err(e) => findings.push(Finding::new(
-                    Some(pos),
-                    "policy",
-                    format!(
-                        "a statement its signer was entitled to make ({})",
-                        signed.statement.kind.label()
-                    ),
-                    e.to_string(),
-                )),
-            }
-        }
-        if expect < end {
-            findings.push(Finding::new(
-                Some(expect),
-                "entry",
-                format!("entries up to {}", end - 1),
-                format!("the log ends at {}", expect),
-            ));
-        }
+            },
+            || fetch(end),
+        );
         progress(end, total);
-        start = end;
+        next = following;
     }
     // Checkpoints: signature by a trusted log key, root equal to the recomputed one.
     let mut verified = 0;
@@ -327,9 +340,10 @@ pub fn check_against(note: &[u8], trust: &TrustRoots, replay: &Replay) -> Vec<Fi
     }
 }
 
-type Checked = (u64, Vec<u8>, Result<(Entry, SignedStatement), Finding>);
+/// An entry's position, its Merkle leaf hash, and the parsed, signature-checked statement.
+type Checked = (u64, Hash, Result<(Entry, SignedStatement), Finding>);
 
-/// Parses a run of entries and verifies their signatures as one batch.
+/// Parses a run of entries, hashes each as a leaf and verifies their signatures as one batch.
 fn check_entries(run: Vec<(u64, Vec<u8>)>) -> Vec<Checked> {
     let mut out: Vec<Checked> = Vec::with_capacity(run.len());
     let mut prepared = Vec::with_capacity(run.len());
@@ -339,9 +353,9 @@ fn check_entries(run: Vec<(u64, Vec<u8>)>) -> Vec<Checked> {
             Ok((entry, signed, prep)) => {
                 slots.push(out.len());
                 prepared.push(prep);
-                out.push((pos, bytes, Ok((entry, signed))));
+                out.push((pos, tlog::leaf_hash(&bytes), Ok((entry, signed))));
             }
-            Err(f) => out.push((pos, bytes, Err(f))),
+            Err(f) => out.push((pos, tlog::leaf_hash(&bytes), Err(f))),
         }
     }
     for (slot, result) in slots

@@ -141,48 +141,77 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
         todo.push((row.line, st));
     }
     let bar = progress(ctx, todo.len() as u64);
+    let mut sign_errors: Vec<RowError> = Vec::new();
     let mut imported = 0u64;
     let now = ctx.now;
-    for batch in todo.chunks(a.batch_size.max(1)) {
-        let signed: Vec<Result<Vec<u8>, Error>> = batch
-            .par_iter()
-            .map(|(_, st)| crate::statement::sign(st, &sk, now).map_err(Error::from))
-            .collect();
-        let mut lines = Vec::new();
-        let mut bytes = Vec::new();
-        for ((line, _), s) in batch.iter().zip(signed) {
-            match s {
-                Ok(b) => {
-                    lines.push(*line);
-                    bytes.push(b);
+    // A pipeline of two stages: while one batch is decided and committed (one writer, mostly
+    // sled), the next is signed and signature-checked on the other core. Batches still commit
+    // in file order, each durable before the next starts.
+    let reg_ref = &reg;
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let mut in_flight: Option<(Vec<u64>, std::thread::ScopedJoinHandle<'_, _>)> = None;
+        let mut finish = |lines: Vec<u64>,
+                          handle: std::thread::ScopedJoinHandle<
+            '_,
+            Result<Vec<Result<crate::registry::Accepted, Error>>, Error>,
+        >|
+         -> Result<(), Error> {
+            let results = handle
+                .join()
+                .map_err(|p| Error::internal(crate::store::panic_text(&p)))??;
+            for (line, r) in lines.iter().zip(results) {
+                match r {
+                    Ok(acc) if acc.duplicate => skipped += 1,
+                    Ok(_) => imported += 1,
+                    Err(e) => errors.push(RowError {
+                        line: *line,
+                        message: e.message().to_string(),
+                    }),
                 }
-                Err(e) => errors.push(RowError {
-                    line: *line,
-                    message: e.to_string(),
-                }),
             }
-        }
-        let results = reg.submit(bytes, ctx.now)?;
-        for (line, r) in lines.iter().zip(results) {
-            match r {
-                Ok(acc) if acc.duplicate => skipped += 1,
-                Ok(_) => imported += 1,
-                Err(e) => errors.push(RowError {
-                    line: *line,
-                    message: e.message().to_string(),
-                }),
+            bar.inc(lines.len() as u64);
+            if let Some(last) = lines.last() {
+                bar.suspend(|| {
+                    ctx.out.status(format!(
+                        "committed rows up to line {last} (log size {})",
+                        reg_ref.size().unwrap_or(0)
+                    ))
+                });
             }
+            Ok(())
+        };
+        for batch in todo.chunks(a.batch_size.max(1)) {
+            let signed: Vec<Result<Vec<u8>, Error>> = batch
+                .par_iter()
+                .map(|(_, st)| crate::statement::sign(st, &sk, now).map_err(Error::from))
+                .collect();
+            let mut lines = Vec::new();
+            let mut bytes = Vec::new();
+            for ((line, _), s) in batch.iter().zip(signed) {
+                match s {
+                    Ok(b) => {
+                        lines.push(*line);
+                        bytes.push(b);
+                    }
+                    Err(e) => sign_errors.push(RowError {
+                        line: *line,
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            let prepared = crate::registry::Prepared::new(bytes);
+            if let Some((done, handle)) = in_flight.take() {
+                finish(done, handle)?;
+            }
+            let handle = scope.spawn(move || reg_ref.submit_prepared(prepared, now));
+            in_flight = Some((lines, handle));
         }
-        bar.inc(batch.len() as u64);
-        if let Some(last) = lines.last() {
-            bar.suspend(|| {
-                ctx.out.status(format!(
-                    "committed rows up to line {last} (log size {})",
-                    reg.size().unwrap_or(0)
-                ))
-            });
+        if let Some((done, handle)) = in_flight.take() {
+            finish(done, handle)?;
         }
-    }
+        Ok(())
+    })?;
+    errors.extend(sign_errors);
     bar.finish_and_clear();
     errors.sort_by_key(|e| e.line);
     let summary = Summary {

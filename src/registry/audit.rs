@@ -7,8 +7,8 @@ use super::Registry;
 use crate::audit::{check_against, replay, AuditReport, EntrySource, Finding};
 use crate::authority::{Authority, Holder, Scheme};
 use crate::award::Award;
-use crate::store::trees::{pair_id, T};
-use crate::store::{codec, Store};
+use crate::store::trees::{pair_id, pair_key, T};
+use crate::store::Store;
 use crate::trust::TrustRoots;
 
 struct StoreSource<'a>(&'a Store);
@@ -38,6 +38,7 @@ impl Registry {
         let store = self.store();
         let checkpoints: Vec<(u64, Vec<u8>)> = store.checkpoints().collect::<Result<_, _>>()?;
         let r = replay(&StoreSource(store), trust, &checkpoints, progress);
+        rss("after replay");
         let mut findings = r.report.findings.clone();
         if let Some(note) = against {
             findings.extend(check_against(note, trust, &r));
@@ -92,7 +93,7 @@ impl Registry {
         compare(
             &mut findings,
             "award",
-            store.all::<Award>(T::Awards, "award"),
+            || store.records::<Award>(T::Awards, "award"),
             &r.state.awards,
             |a| a.id.clone(),
             |a| Some(a.index),
@@ -100,7 +101,7 @@ impl Registry {
         compare(
             &mut findings,
             "authority",
-            store.all::<Authority>(T::Authorities, "authority"),
+            || store.records::<Authority>(T::Authorities, "authority"),
             &r.state.authorities,
             |a| a.id.clone(),
             |a| Some(a.since),
@@ -108,7 +109,7 @@ impl Registry {
         compare(
             &mut findings,
             "holder",
-            store.all::<Holder>(T::Holders, "holder"),
+            || store.records::<Holder>(T::Holders, "holder"),
             &r.state.holders,
             |h| h.uscc.clone(),
             |h| Some(h.index),
@@ -116,11 +117,12 @@ impl Registry {
         compare(
             &mut findings,
             "scheme",
-            store.all::<Scheme>(T::Schemes, "scheme"),
+            || store.records::<Scheme>(T::Schemes, "scheme"),
             &r.state.schemes,
             |s| s.id.clone(),
             |s| Some(s.index),
         );
+        rss("after records");
         // Indexes: every award under its holder, scheme and issuer, and nothing else.
         for (tree, key_of) in [
             (
@@ -136,38 +138,45 @@ impl Registry {
                 a.batch_year.map(|y| y.to_string()).unwrap_or_default()
             }),
         ] {
-            let want: BTreeSet<(String, String)> = r
+            // What the log implies, sorted as sled orders keys; then one merge pass over the
+            // stored index (nothing of it is held in memory).
+            let mut want: Vec<(Vec<u8>, &str)> = r
                 .state
                 .awards
                 .values()
                 .filter(|a| tree != T::ByYear || a.batch_year.is_some())
-                .map(|a| (key_of(a), a.id.clone()))
+                .map(|a| (pair_key(&key_of(a), &a.id), a.id.as_str()))
                 .collect();
-            let mut have = BTreeSet::new();
+            want.sort_unstable();
+            let mut want = want.into_iter().peekable();
+            let missing = |findings: &mut Vec<Finding>, key: &[u8], id: &str| {
+                findings.push(Finding::new(
+                    r.state.awards.get(id).map(|a| a.index),
+                    "index",
+                    format!("award {id} listed under {}", index_prefix(key, id)),
+                    "not listed",
+                ))
+            };
             for item in store.raw(tree) {
                 let (k, _) = item?;
-                let id = pair_id(&k).unwrap_or_default().to_string();
-                let prefix =
-                    String::from_utf8_lossy(&k[..k.len().saturating_sub(id.len() + 1)]).to_string();
-                have.insert((prefix, id));
+                while let Some((w, id)) = want.next_if(|(w, _)| w.as_slice() < k.as_slice()) {
+                    missing(&mut findings, &w, id);
+                }
+                if want.next_if(|(w, _)| *w == k).is_none() {
+                    let id = pair_id(&k).unwrap_or_default();
+                    findings.push(Finding::new(
+                        None,
+                        "index",
+                        format!("no listing of award {id} under {}", index_prefix(&k, id)),
+                        "a listing the log does not support",
+                    ));
+                }
             }
-            for missing in want.difference(&have) {
-                findings.push(Finding::new(
-                    r.state.awards.get(&missing.1).map(|a| a.index),
-                    "index",
-                    format!("award {} listed under {}", missing.1, missing.0),
-                    "not listed",
-                ));
-            }
-            for extra in have.difference(&want) {
-                findings.push(Finding::new(
-                    None,
-                    "index",
-                    format!("no listing of award {} under {}", extra.1, extra.0),
-                    "a listing the log does not support",
-                ));
+            for (w, id) in want {
+                missing(&mut findings, &w, id);
             }
         }
+        rss("after indexes");
         findings.sort_by_key(|f| (f.index.unwrap_or(u64::MAX), f.check.clone()));
         Ok(AuditReport {
             findings,
@@ -176,37 +185,42 @@ impl Registry {
     }
 }
 
-fn compare<R: PartialEq + serde::de::DeserializeOwned>(
+/// Compares the stored records (read one at a time) with the derived ones.
+fn compare<R: PartialEq, I: Iterator<Item = Result<R, crate::store::StoreError>>>(
     findings: &mut Vec<Finding>,
     what: &str,
-    stored: Result<Vec<R>, crate::store::StoreError>,
+    stored: impl Fn() -> I,
     derived: &std::collections::HashMap<String, R>,
     key: impl Fn(&R) -> String,
     index: impl Fn(&R) -> Option<u64>,
 ) {
-    let stored = match stored {
-        Ok(s) => s,
-        Err(e) => {
-            findings.push(Finding::new(
-                None,
-                "state",
-                format!("readable {what} records"),
-                e.to_string(),
-            ));
-            return;
-        }
-    };
-    let mut seen = BTreeSet::new();
-    for rec in &stored {
-        let k = key(rec);
+    let mut matched = 0usize;
+    for rec in stored() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                findings.push(Finding::new(
+                    None,
+                    "state",
+                    format!("readable {what} records"),
+                    e.to_string(),
+                ));
+                return;
+            }
+        };
+        let k = key(&rec);
         match derived.get(&k) {
-            Some(d) if d == rec => {}
-            Some(d) => findings.push(Finding::new(
-                index(d),
-                "state",
-                format!("{what} {k} as the log implies"),
-                "a stored record that differs (changed without a statement)",
-            )),
+            Some(d) => {
+                matched += 1;
+                if *d != rec {
+                    findings.push(Finding::new(
+                        index(d),
+                        "state",
+                        format!("{what} {k} as the log implies"),
+                        "a stored record that differs (changed without a statement)",
+                    ))
+                }
+            }
             None => findings.push(Finding::new(
                 None,
                 "state",
@@ -214,17 +228,36 @@ fn compare<R: PartialEq + serde::de::DeserializeOwned>(
                 "a stored record no log entry created",
             )),
         }
-        seen.insert(k);
     }
-    for (k, d) in derived {
-        if !seen.contains(k) {
-            findings.push(Finding::new(
-                index(d),
-                "state",
-                format!("{what} {k} stored"),
-                "missing from the store",
-            ));
-        }
+    if matched == derived.len() {
+        return;
     }
-    let _ = codec::FORMAT_VERSION;
+    // Some derived record is not stored: find which (rare, so a second pass is fine).
+    let stored_keys: BTreeSet<String> = stored().filter_map(|r| r.ok()).map(|r| key(&r)).collect();
+    let mut missing: Vec<(&String, &R)> = derived
+        .iter()
+        .filter(|(k, _)| !stored_keys.contains(*k))
+        .collect();
+    missing.sort_by(|a, b| a.0.cmp(b.0));
+    for (k, d) in missing {
+        findings.push(Finding::new(
+            index(d),
+            "state",
+            format!("{what} {k} stored"),
+            "missing from the store",
+        ));
+    }
+}
+
+/// The prefix (holder, scheme, …) of an index key, for messages.
+fn index_prefix(key: &[u8], id: &str) -> String {
+    String::from_utf8_lossy(&key[..key.len().saturating_sub(id.len() + 1)]).into_owned()
+}
+
+fn rss(what: &str) {
+    if std::env::var_os("HONORS_TIMING").is_some() {
+        let statm = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let line = statm.lines().find(|l| l.starts_with("VmRSS")).unwrap_or("");
+        eprintln!("audit {what}: {line}");
+    }
 }

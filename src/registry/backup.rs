@@ -264,11 +264,7 @@ impl Registry {
                     ));
                 }
                 leaves.push(tlog::leaf_hash(bytes));
-                writes.push(Write::put(
-                    T::Entries,
-                    index.to_be_bytes().to_vec(),
-                    bytes.clone(),
-                ));
+                writes.push(Write::entry(index, bytes));
                 index += 1;
             }
             let new_hashes = tlog::append_leaves(start, &leaves, &store)

@@ -36,7 +36,7 @@ use crate::trust::TrustRoots;
 
 pub use backup::BackupReport;
 pub use query::{normalize_id, AwardFilter, AwardView, Found, HistoryEvent};
-pub use submit::Accepted;
+pub use submit::{Accepted, Prepared};
 pub use tiles::{tile_in_tree, ExportReport, TileBytes};
 
 /// `registry.toml`: where the log key is and what the log is called.

@@ -53,44 +53,23 @@ impl Registry {
         batch: Vec<Vec<u8>>,
         now: Timestamp,
     ) -> Result<Vec<Result<Accepted, Error>>, Error> {
+        self.submit_prepared(Prepared::new(batch), now)
+    }
+
+    /// Submits a batch that [`Prepared::new`] has parsed and signature-checked, so that a bulk
+    /// writer can check the next batch while this one is decided and committed.
+    pub fn submit_prepared(
+        &self,
+        prepared: Prepared,
+        now: Timestamp,
+    ) -> Result<Vec<Result<Accepted, Error>>, Error> {
         let signer = self
             .signer
             .get()
             .ok_or_else(|| Error::internal("the log key is locked: unlock it before writing"))?;
         let t0 = std::time::Instant::now();
-        // 1. Parse and verify every signature (in parallel, batched).
-        // Batches of up to 64 signatures, but at least one batch per core for small submissions.
-        let per_core = batch.len().div_ceil(rayon::current_num_threads().max(1));
-        let parsed: Vec<Result<SignedStatement, Error>> = batch
-            .into_par_iter()
-            .chunks(per_core.clamp(1, 64))
-            .flat_map_iter(|chunk| {
-                let mut out: Vec<Result<SignedStatement, Error>> = Vec::with_capacity(chunk.len());
-                let mut prepared = Vec::new();
-                let mut slots = Vec::new();
-                for bytes in chunk {
-                    match parse_signed(&bytes) {
-                        Ok((signed, prep)) => {
-                            slots.push(out.len());
-                            prepared.push(prep);
-                            out.push(Ok(signed));
-                        }
-                        Err(e) => out.push(Err(e.into())),
-                    }
-                }
-                for (slot, result) in slots
-                    .into_iter()
-                    .zip(crate::credential::verify_batch(&prepared))
-                {
-                    if let Err(e) = result {
-                        out[slot] = Err(crate::statement::StatementError::from(e).into());
-                    }
-                }
-                out
-            })
-            .collect();
-
-        let t1 = t0.elapsed();
+        let Prepared { parsed, verify } = prepared;
+        let t1 = verify;
         // 2. Decide each against the state so far (one writer at a time).
         let _writer = self
             .write_lock
@@ -211,13 +190,12 @@ impl Registry {
         let note = signer
             .sign(&checkpoint.to_text())
             .map_err(|e| Error::internal(e.to_string()))?;
-        for (i, e) in entries.into_iter().enumerate() {
-            writes.push(Write::put(
-                T::Entries,
-                (start + i as u64).to_be_bytes().to_vec(),
-                e,
-            ));
-        }
+        let packed: Vec<Write> = entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| Write::entry(start + i as u64, e))
+            .collect();
+        writes.extend(packed);
         hash_writes(start, new_size, &new_hashes, &mut writes);
         writes.push(Write::put(
             T::Meta,
@@ -241,7 +219,7 @@ impl Registry {
                 "submit {}: verify {:?} decide {:?} tree {:?} commit {:?} ({} writes)",
                 results.len(),
                 t1,
-                t2 - t1,
+                t2,
                 t3 - t2,
                 t0.elapsed() - t3,
                 writes.len()
@@ -256,6 +234,65 @@ impl Registry {
                 })
             })
             .collect())
+    }
+}
+
+/// A batch of statements parsed and signature-checked, not yet decided: the part of a
+/// submission that needs no lock (see [`Registry::submit_prepared`]).
+pub struct Prepared {
+    parsed: Vec<Result<SignedStatement, Error>>,
+    verify: std::time::Duration,
+}
+
+impl Prepared {
+    /// Parses every statement and verifies every signature, in parallel and in batches of up
+    /// to 64 signatures (at least one batch per core for small submissions).
+    pub fn new(batch: Vec<Vec<u8>>) -> Prepared {
+        let t0 = std::time::Instant::now();
+        let per_core = batch.len().div_ceil(rayon::current_num_threads().max(1));
+        let parsed: Vec<Result<SignedStatement, Error>> = batch
+            .into_par_iter()
+            .chunks(per_core.clamp(1, 64))
+            .flat_map_iter(|chunk| {
+                let mut out: Vec<Result<SignedStatement, Error>> = Vec::with_capacity(chunk.len());
+                let mut prepared = Vec::new();
+                let mut slots = Vec::new();
+                for bytes in chunk {
+                    match parse_signed(&bytes) {
+                        Ok((signed, prep)) => {
+                            slots.push(out.len());
+                            prepared.push(prep);
+                            out.push(Ok(signed));
+                        }
+                        Err(e) => out.push(Err(e.into())),
+                    }
+                }
+                for (slot, result) in slots
+                    .into_iter()
+                    .zip(crate::credential::verify_batch(&prepared))
+                {
+                    if let Err(e) = result {
+                        out[slot] = Err(crate::statement::StatementError::from(e).into());
+                    }
+                }
+                out
+            })
+            .collect();
+
+        Prepared {
+            parsed,
+            verify: t0.elapsed(),
+        }
+    }
+
+    /// How many statements the batch holds.
+    pub fn len(&self) -> usize {
+        self.parsed.len()
+    }
+
+    /// True if the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.parsed.is_empty()
     }
 }
 

@@ -11,6 +11,7 @@
 //! keeps bytes and answers lookups.
 
 pub mod codec;
+pub mod compress;
 pub mod trees;
 
 use std::path::{Path, PathBuf};
@@ -54,7 +55,18 @@ pub struct Write {
     pub value: Option<Vec<u8>>,
 }
 
+/// The entry bytes of a stored entry value (see [`compress`]).
+fn unpack_entry(index: u64, value: &[u8]) -> Result<Vec<u8>, StoreError> {
+    compress::unpack(value, crate::entry::MAX_ENTRY_BYTES)
+        .map_err(|e| StoreError::Corrupt(format!("entry {index}: {e}")))
+}
+
 impl Write {
+    /// The write of log entry `index`, compressed at rest (see [`compress`]).
+    pub fn entry(index: u64, bytes: &[u8]) -> Self {
+        Write::put(T::Entries, index.to_be_bytes(), compress::pack(bytes))
+    }
+
     pub fn put(tree: T, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) -> Self {
         Write {
             tree,
@@ -73,7 +85,7 @@ pub struct Store {
 
 const STORE_SUBDIR: &str = "store";
 /// The layout version of the trees (see `trees.rs`); a store of another layout is refused.
-pub const LAYOUT: &str = "honors-store/3";
+pub const LAYOUT: &str = "honors-store/4";
 
 impl Store {
     /// Creates a new, empty store in `dir/store`. Refuses a directory that already has one.
@@ -215,7 +227,10 @@ impl Store {
 
     /// The entry bytes at `index`.
     pub fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        self.get(T::Entries, &index.to_be_bytes())
+        match self.get(T::Entries, &index.to_be_bytes())? {
+            Some(v) => Ok(Some(unpack_entry(index, &v)?)),
+            None => Ok(None),
+        }
     }
 
     /// Entries in `[start, end)`, in order.
@@ -233,7 +248,7 @@ impl Store {
                         .try_into()
                         .map_err(|_| StoreError::Corrupt("entry key is not 8 bytes".into()))?,
                 );
-                Ok((idx, v.to_vec()))
+                Ok((idx, unpack_entry(idx, &v)?))
             })
     }
 
@@ -308,6 +323,18 @@ impl Store {
                 Ok(codec::decode(what, &v)?)
             })
             .collect()
+    }
+
+    /// Every record of a tree, decoded one at a time, in key order.
+    pub fn records<'a, R: serde::de::DeserializeOwned + 'a>(
+        &'a self,
+        t: T,
+        what: &'static str,
+    ) -> impl Iterator<Item = Result<R, StoreError>> + 'a {
+        self.tree(t).iter().map(move |r| {
+            let (_, v) = r.map_err(|e| self.err(e))?;
+            Ok(codec::decode(what, &v)?)
+        })
     }
 
     /// Every raw (key, value) of a tree, in key order.

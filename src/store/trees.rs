@@ -6,7 +6,7 @@
 //! | tree | key | value |
 //! | --- | --- | --- |
 //! | `meta/v1` | ASCII name | raw: `size` u64 BE, `last_time_us` i64 BE, `origin`, `log_vkey` UTF-8 |
-//! | `entries/v1` | log index u64 BE | raw: the exact entry bytes (Merkle leaf data) |
+//! | `entries/v1` | log index u64 BE | the exact entry bytes (Merkle leaf data) as a zstd frame with the trained dictionary of [`super::compress`] (`honors-store/4`), or raw |
 //! | `hashes/v2` | leaf index n u64 BE | raw: the stored hashes created by appending leaf n (its leaf hash, then each subtree it completes), 32 bytes each |
 //! | `checkpoints/v1` | tree size u64 BE | raw: the signed checkpoint note |
 //! | `statements/v1` | SHA-256 of statement bytes | raw: log index u64 BE (duplicate submissions; awards are found by id instead) |
@@ -42,6 +42,29 @@ pub enum T {
     ByYear,
     ByText,
     ByStatus,
+}
+
+impl T {
+    /// Every tree, in the order of [`NAMES`].
+    pub const ALL: [T; 17] = [
+        T::Meta,
+        T::Entries,
+        T::Hashes,
+        T::Checkpoints,
+        T::Statements,
+        T::Authorities,
+        T::KeyOwner,
+        T::Schemes,
+        T::Holders,
+        T::Awards,
+        T::ByHolder,
+        T::ByScheme,
+        T::ByIssuer,
+        T::ByTitle,
+        T::ByYear,
+        T::ByText,
+        T::ByStatus,
+    ];
 }
 
 /// Tree names, in the order of [`T`] (a test checks that the two agree).
@@ -121,5 +144,8 @@ mod tests {
             assert_eq!(NAMES[t as usize], name);
         }
         assert_eq!(NAMES.len(), T::ByStatus as usize + 1);
+        for (i, t) in T::ALL.iter().enumerate() {
+            assert_eq!(*t as usize, i);
+        }
     }
 }
