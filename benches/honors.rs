@@ -86,7 +86,58 @@ fn primitives(c: &mut Criterion) {
             std::fs::File::open(&data).unwrap().sync_all().unwrap();
         })
     });
+    // The store's floor for a bulk import: one durable transaction holding the writes 1,000
+    // awards need (entry, tree-hash group, award record, six index keys), with this build's
+    // key and value sizes, and nothing else (no signing, parsing or policy).
+    g.sample_size(10).throughput(Throughput::Elements(1000));
+    let store = honors::store::Store::create(&tmp.path().join("floor")).unwrap();
+    // A compressed award entry is about 260 bytes (docs/PERFORMANCE.md, disk).
+    let packed: Vec<u8> = (0..260u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let mut next = 0u64;
+    g.bench_function("sled_commit_1000_awards_writes_durable", |b| {
+        b.iter_batched(
+            || {
+                let mut w = Vec::with_capacity(9_000);
+                for _ in 0..1000 {
+                    next += 1;
+                    w.extend(award_shaped_writes(next, &packed));
+                }
+                w
+            },
+            |w| store.commit(&w).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
     g.finish();
+}
+
+/// The writes of one award, sized as `Registry::submit` makes them.
+fn award_shaped_writes(n: u64, packed_entry: &[u8]) -> Vec<honors::store::Write> {
+    use honors::store::trees::{pair_key, T};
+    use honors::store::Write;
+    let id = format!(
+        "urn:uuid:{:032x}",
+        (n as u128).wrapping_mul(0x9E3779B97F4A7C15F39CC0605CEDC835)
+    );
+    let uscc = format!("12{:016}", n % 4000);
+    let scheme = "urn:uuid:01a20876-8540-752a-8ebd-9a2d18cdbf44";
+    vec![
+        Write::put(T::Entries, n.to_be_bytes(), packed_entry.to_vec()),
+        Write::put(T::Hashes, n.to_be_bytes(), vec![7u8; 64]),
+        Write::put(T::Awards, id.as_bytes(), vec![1u8; 344]),
+        Write::put(T::ByHolder, pair_key(&uscc, &id), Vec::new()),
+        Write::put(T::ByScheme, pair_key(scheme, &id), Vec::new()),
+        Write::put(T::ByIssuer, pair_key(scheme, &id), Vec::new()),
+        Write::put(
+            T::ByTitle,
+            pair_key("山东省临床重点专科 心血管内科", &id),
+            Vec::new(),
+        ),
+        Write::put(T::ByYear, pair_key("2024", &id), Vec::new()),
+        Write::put(T::ByStatus, pair_key(scheme, &id), id.as_bytes().to_vec()),
+    ]
 }
 
 fn credentials(c: &mut Criterion) {

@@ -1,7 +1,9 @@
 //! Live bytes per sled tree of a registry (keys + values), for docs/PERFORMANCE.md.
 //! `cargo run --release --example store_stats -- DIR/store`
 fn main() {
-    let dir = std::env::args().nth(1).expect("usage: store_stats DIR/store");
+    let dir = std::env::args()
+        .nth(1)
+        .expect("usage: store_stats DIR/store");
     let store = honors::store::Store::open(std::path::Path::new(&dir)).expect("open");
     let mut total = 0usize;
     for t in honors::store::trees::T::ALL {
@@ -16,5 +18,8 @@ fn main() {
         total += k + v;
         println!("{name:16} {n:>9} keys {k:>11} key bytes {v:>12} value bytes");
     }
-    println!("live total {total} bytes; on disk {}", store.size_on_disk().unwrap());
+    println!(
+        "live total {total} bytes; on disk {}",
+        store.size_on_disk().unwrap()
+    );
 }

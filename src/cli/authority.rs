@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::common::{new_id, passphrase, unlock, Ctx, KeyArgs};
+use super::common::{new_id, passphrase, Ctx, KeyArgs};
 use super::sign_and_submit;
 use crate::authority::Authority;
 use crate::credential::didkey;
@@ -174,7 +174,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             let name = name
                 .or(label)
                 .ok_or_else(|| Error::usage("no name for the child authority", "pass --name"))?;
-            let (sk, _) = unlock(&key)?;
+            let (sk, _) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let st = super::statement_by(
                 ctx,
@@ -218,7 +218,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             reason,
             key,
         } => {
-            let (sk, info) = unlock(&key)?;
+            let (sk, info) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let new = keyfile::generate_signing_key()?;
             let pass = passphrase(key.passphrase_file.as_deref())?;
@@ -263,7 +263,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             reason,
             key,
         } => {
-            let (sk, _) = unlock(&key)?;
+            let (sk, _) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let reg = ctx.open()?;
             let owner = reg
@@ -307,7 +307,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
         } => {
             let info = keyfile::read_key_info(&successor_key)?;
             let name = name.unwrap_or(info.label);
-            let (sk, _) = unlock(&key)?;
+            let (sk, _) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let successor = new_id();
             let st = super::statement_by(

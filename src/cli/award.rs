@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::authority::signer_authority;
-use super::common::{new_id, unlock, Ctx, KeyArgs};
+use super::common::{new_id, Ctx, KeyArgs};
 use super::sign_and_submit;
 use crate::award::Status;
 use crate::credential::didkey;
@@ -244,7 +244,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
         }
         Cmd::Cosign { id, reason, key } => {
             let award = ctx.open()?.award(&id)?;
-            let (sk, _) = unlock(&key)?;
+            let (sk, _) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let st = super::statement_by(
                 ctx,
@@ -288,7 +288,7 @@ struct AwardSpec {
 }
 
 fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, Error> {
-    let (sk, _) = unlock(key)?;
+    let (sk, _) = ctx.unlock_signer(key)?;
     let signer = signer_authority(ctx, &sk)?;
     let src = ctx.source()?;
     let scheme_id = crate::registry::normalize_id(&spec.scheme);
@@ -349,7 +349,7 @@ fn issue(ctx: &Ctx, key: &KeyArgs, uscc: Uscc, spec: AwardSpec) -> Result<i32, E
 
 fn status(ctx: &Ctx, a: StatusArgs, action: StatusAction) -> Result<i32, Error> {
     let award = ctx.source()?.award(&a.id)?;
-    let (sk, _) = unlock(&a.key)?;
+    let (sk, _) = ctx.unlock_signer(&a.key)?;
     let signer = signer_authority(ctx, &sk)?;
     let at = match &a.on {
         Some(d) => parse_date_or_datetime(d)?,

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::authority::signer_authority;
-use super::common::{new_id, unlock, Ctx, KeyArgs};
+use super::common::{new_id, Ctx, KeyArgs};
 use super::sign_and_submit;
 use crate::credential::didkey;
 use crate::error::Error;
@@ -72,7 +72,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             key,
         } => {
             let uscc: Uscc = uscc.parse()?;
-            let (sk, _) = unlock(&key)?;
+            let (sk, _) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let st = super::statement_by(
                 ctx,
@@ -98,7 +98,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             key,
         } => {
             let uscc: Uscc = uscc.parse()?;
-            let (sk, _) = unlock(&key)?;
+            let (sk, _) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let st = super::statement_by(
                 ctx,
@@ -145,7 +145,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
                 Some(d) => crate::time::parse_date_or_datetime(&d)?,
                 None => ctx.now,
             };
-            let (sk, _) = unlock(&key)?;
+            let (sk, _) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let st = Statement {
                 id: new_id(),

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::authority::signer_authority;
-use super::common::{unlock, Ctx, KeyArgs};
+use super::common::{Ctx, KeyArgs};
 use crate::authority::{Holder, Scheme};
 use crate::credential::didkey;
 use crate::error::Error;
@@ -39,7 +39,7 @@ pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     let file = std::fs::File::open(&a.file).map_err(|e| Error::file(&a.file, e))?;
     let (rows, mut errors) = import::parse(std::io::BufReader::new(file))
         .map_err(|e| Error::input(format!("{}: {e}", a.file.display()), "fix the header row"))?;
-    let (sk, _) = unlock(&a.key)?;
+    let (sk, _) = ctx.unlock_signer(&a.key)?;
     let signer = signer_authority(ctx, &sk)?;
     let reg = ctx.open_for_write()?;
     let schemes: Vec<Scheme> = reg.schemes()?;

@@ -3,7 +3,7 @@
 use clap::Subcommand;
 
 use super::authority::signer_authority;
-use super::common::{new_id, unlock, Ctx, KeyArgs};
+use super::common::{new_id, Ctx, KeyArgs};
 use super::sign_and_submit;
 use crate::error::Error;
 use crate::statement::Kind;
@@ -40,7 +40,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             validity_years,
             key,
         } => {
-            let (sk, _) = unlock(&key)?;
+            let (sk, _) = ctx.unlock_signer(&key)?;
             let signer = signer_authority(ctx, &sk)?;
             let scheme = new_id();
             let st = super::statement_by(

@@ -255,7 +255,13 @@ impl Registry {
     /// Unlocks the log key so that the registry can sign checkpoints.
     pub fn unlock_log(&self, passphrase: &Passphrase) -> Result<(), Error> {
         let path = self.dir.join(&self.config.log_key);
-        let (key, _) = keyfile::read_key_file(&path, passphrase)?;
+        // The log key and the status key are derived at the same time (Argon2id each).
+        let (key, status) = std::thread::scope(|s| {
+            let status = s.spawn(|| self.unlock_status(passphrase));
+            (keyfile::read_key_file(&path, passphrase), status.join())
+        });
+        let (key, _) = key?;
+        status.map_err(|p| Error::internal(crate::store::panic_text(&p)))??;
         let signer = NoteSigner::new(&self.config.origin, key)
             .map_err(|e| Error::internal(e.to_string()))?;
         if signer.vkey() != self.log_vkey() {
@@ -267,7 +273,6 @@ impl Registry {
                 "restore the registry's own log.key",
             ));
         }
-        self.unlock_status(passphrase)?;
         let _ = self.signer.set(signer);
         Ok(())
     }

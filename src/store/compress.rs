@@ -107,7 +107,10 @@ mod tests {
     #[test]
     fn names_the_dictionary() {
         assert_eq!(&DICTIONARY[..4], &[0x37, 0xA4, 0x30, 0xEC]);
-        assert_eq!(u32::from_le_bytes(DICTIONARY[4..8].try_into().unwrap()), 0x695F9D88);
+        assert_eq!(
+            u32::from_le_bytes(DICTIONARY[4..8].try_into().unwrap()),
+            0x695F9D88
+        );
     }
 
     #[test]
@@ -124,6 +127,9 @@ mod tests {
         p[last] ^= 0xFF;
         p.truncate(p.len() - 3);
         assert!(unpack(&p, 65_535).is_err());
-        assert!(unpack(&pack(&e), 10).is_err(), "a limit below the entry size must refuse");
+        assert!(
+            unpack(&pack(&e), 10).is_err(),
+            "a limit below the entry size must refuse"
+        );
     }
 }
