@@ -35,6 +35,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--db", help="an existing demo --scale registry (copied, not changed)")
+    p.add_argument("--in-place", action="store_true", help="import into --db itself (a throwaway registry) instead of a copy")
     p.add_argument("--scale", type=int, default=20_000, help="awards of a fresh demo registry")
     p.add_argument("--batch-size", type=int, default=5_000)
     p.add_argument("--province", default="四川省")
@@ -43,7 +44,9 @@ def main():
     a = p.parse_args()
     work = tempfile.mkdtemp(prefix="honors-import-bench-")
     db = os.path.join(work, "reg")
-    if a.db:
+    if a.db and a.in_place:
+        db = os.path.abspath(a.db)
+    elif a.db:
         shutil.copytree(a.db, db)
         # Key files name their passphrase files by absolute path in registry.toml: keep the
         # copy self-contained.

@@ -55,6 +55,18 @@ pub struct Write {
     pub value: Option<Vec<u8>>,
 }
 
+/// sled's page cache: 64 MiB, or `HONORS_CACHE_MB` (a bulk import into a large registry
+/// runs faster with more; `serve` and `audit` stay within their memory budget with the default).
+fn cache_bytes() -> u64 {
+    std::env::var("HONORS_CACHE_MB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|mb| *mb >= 8)
+        .unwrap_or(64)
+        * 1024
+        * 1024
+}
+
 /// The entry bytes of a stored entry value (see [`compress`]).
 fn unpack_entry(index: u64, value: &[u8]) -> Result<Vec<u8>, StoreError> {
     compress::unpack(value, crate::entry::MAX_ENTRY_BYTES)
@@ -129,7 +141,7 @@ impl Store {
         let path = dir.join(STORE_SUBDIR);
         let config = sled::Config::new()
             .path(&path)
-            .cache_capacity(64 * 1024 * 1024)
+            .cache_capacity(cache_bytes())
             .flush_every_ms(Some(1000))
             .create_new(create);
         // sled 0.34 panics on some torn or corrupted files instead of returning an error: that
