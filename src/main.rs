@@ -5,6 +5,13 @@
 
 use std::process::ExitCode;
 
+/// jemalloc instead of glibc's malloc: an audit of a million entries holds gigabytes of small
+/// records built on several threads, and glibc's malloc took over a third of its samples
+/// (bin searches and consolidation in a fragmented heap), growing with the heap
+/// (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     // A panic is a bug: report it in one line and exit 3, never 101 with a backtrace.
     let location = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
