@@ -25,7 +25,7 @@ use super::Registry;
 use crate::bundle::{encode_hashes, Bundle, Consistency, FORMAT};
 use crate::error::Error;
 use crate::policy::View;
-use crate::statement::{parse_signed, Kind};
+use crate::statement::{parse_logged, Kind};
 use crate::tlog::{self, Checkpoint};
 
 /// A record whose history a bundle must carry.
@@ -147,9 +147,9 @@ impl Registry {
     /// The records that deciding the statement of entry `index` reads.
     fn reads(&self, index: u64) -> Result<Vec<Rec>, Error> {
         let entry = self.entry(index)?;
-        let (signed, _) = parse_signed(&entry.statement)
+        let st = parse_logged(&entry.statement)
             .map_err(|e| Error::corrupt(format!("entry {index}: {e}")))?;
-        let st = &signed.statement;
+        let st = &st;
         let store = self.store();
         let mut out = Vec::new();
         let signer = match self.roots.root_by_did(&st.issuer_did) {
