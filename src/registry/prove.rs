@@ -54,8 +54,15 @@ impl Registry {
             .map_err(|e| Error::corrupt(format!("latest checkpoint: {e}")))?;
         let checkpoint = String::from_utf8(note)
             .map_err(|_| Error::corrupt("the latest checkpoint is not UTF-8"))?;
-        let mut entries = Vec::new();
-        for index in self.bundle_entries(&award.id)? {
+        let indexes: Vec<u64> = self.bundle_entries(&award.id)?.into_iter().collect();
+        // All proofs at once (shared hashes read once); if that fails, entry by entry, so that
+        // the error is the one of the first entry that fails, as it always was.
+        let proofs = match indexes.iter().all(|&i| i < cp.size) {
+            true => self.inclusion_proofs(&indexes, cp.size).ok(),
+            false => None,
+        };
+        let mut entries = Vec::with_capacity(indexes.len());
+        for (k, &index) in indexes.iter().enumerate() {
             if index >= cp.size {
                 return Err(Error::corrupt(format!(
                     "entry {index} is beyond the latest checkpoint ({} entries)",
@@ -66,7 +73,10 @@ impl Registry {
                 .store()
                 .entry(index)?
                 .ok_or_else(|| Error::corrupt(format!("log entry {index} is missing")))?;
-            let proof = self.inclusion_proof(index, cp.size)?;
+            let proof = match &proofs {
+                Some(p) => p[k].clone(),
+                None => self.inclusion_proof(index, cp.size)?,
+            };
             entries.push(
                 Bundle::entry(index, &bytes, &proof).map_err(|e| Error::corrupt(e.to_string()))?,
             );
