@@ -195,17 +195,19 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
         })?;
     let signature = decode_proof_value(string_field(proof, "proofValue")?)?;
 
-    // Unsecured document = secured minus `proof`; proof config = proof minus `proofValue`.
-    let mut unsecured = doc.clone();
-    unsecured.remove("proof");
-    let mut config = proof.clone();
-    config.remove("proofValue");
-    if let Some(proof_context) = config.get("@context") {
-        check_context_prefix(unsecured.get("@context"), proof_context)?;
-        // Verify Proof step: the document is hashed with the proof's @context.
-        unsecured.insert("@context".into(), proof_context.clone());
+    // Unsecured document = secured minus `proof`; proof config = proof minus `proofValue`
+    // (canonicalized as such, without copying either).
+    let proof_context = proof.get("@context");
+    if let Some(proof_context) = proof_context {
+        check_context_prefix(doc.get("@context"), proof_context)?;
     }
-    let message = hash_data(&Value::Object(config), &Value::Object(unsecured))?;
+    let config = jcs::object_to_vec_with(proof, "proofValue", None)?;
+    // Verify Proof step: the document is hashed with the proof's @context (which the document
+    // has, as the prefix check above requires).
+    let document = jcs::object_to_vec_with(doc, "proof", proof_context.map(|c| ("@context", c)))?;
+    let mut message = [0u8; 64];
+    message[..32].copy_from_slice(&Sha256::digest(&config));
+    message[32..].copy_from_slice(&Sha256::digest(&document));
     Ok(Prepared {
         claims: Verified {
             did,
