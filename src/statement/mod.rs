@@ -303,6 +303,15 @@ pub struct SignedStatement {
 /// Parses signed statement bytes and checks the proof's structure, without the Ed25519 check.
 /// Returns the prepared proof so that many can be verified in one batch.
 pub fn parse_signed(bytes: &[u8]) -> Result<(SignedStatement, Prepared), StatementError> {
+    parse_signed_with(bytes, &mut credential::KeyMemo::default())
+}
+
+/// [`parse_signed`], taking already decoded verification methods from `keys` (and adding to
+/// it), for parsing several statements whose signers repeat.
+pub fn parse_signed_with(
+    bytes: &[u8],
+    keys: &mut credential::KeyMemo,
+) -> Result<(SignedStatement, Prepared), StatementError> {
     if bytes.len() > MAX_STATEMENT_BYTES {
         return Err(StatementError::TooLarge { size: bytes.len() });
     }
@@ -310,7 +319,7 @@ pub fn parse_signed(bytes: &[u8]) -> Result<(SignedStatement, Prepared), Stateme
         serde_json::from_slice(bytes).map_err(|e| StatementError::Json {
             reason: e.to_string(),
         })?;
-    let prepared = credential::prepare(&value)?;
+    let prepared = credential::prepare_with(&value, keys)?;
     // The proof's did was decoded and checked by `prepare`: `issuer.id` is compared to it below.
     let statement = json::from_json_with(&value, fields::Dids::Known(&prepared.claims.did))?;
     if statement.issuer_did != prepared.claims.did {

@@ -28,7 +28,7 @@ use crate::award::{status_at, Status};
 use crate::bundle::{self, CheckedBundle};
 use crate::policy::{decide, Position, View};
 use crate::state::MemoryState;
-use crate::statement::{parse_signed, Kind, SignedStatement};
+use crate::statement::{parse_signed_with, Kind, SignedStatement};
 use crate::tlog::{self, Checkpoint, Hash, Note, NoteVerifier};
 use crate::trust::TrustRoots;
 
@@ -257,12 +257,13 @@ fn verify_one(
     let mut signed: Vec<Arc<SignedStatement>> = Vec::with_capacity(b.entries.len());
     let mut prepared = Vec::with_capacity(b.entries.len());
     let mut fresh_at = Vec::with_capacity(b.entries.len());
+    let mut keys = crate::credential::KeyMemo::default();
     for (i, (e, leaf)) in b.entries.iter().zip(&leaves).enumerate() {
         if let Some(s) = cache.as_deref().and_then(|k| k.entries.get(leaf)) {
             signed.push(Arc::clone(s));
             continue;
         }
-        match parse_signed(&e.entry.statement) {
+        match parse_signed_with(&e.entry.statement, &mut keys) {
             Ok((s, p)) => {
                 signed.push(Arc::new(s));
                 prepared.push(p);
