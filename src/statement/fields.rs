@@ -15,10 +15,6 @@ pub(crate) enum Dids<'a> {
     /// As `Decode`, except a did equal to this one, which the caller has already decoded and
     /// checked (the proof's verification method): equal text, same verdict.
     Known(&'a str),
-    /// Only the `did:key:z` prefix is checked: for statements read back from the registry's
-    /// own log, whose dids were fully checked when they were submitted (and are again by
-    /// `honors audit`), when only the statement's fields are wanted.
-    Logged,
 }
 
 /// A JSON object with the path that led to it, for error messages.
@@ -207,7 +203,6 @@ impl<'a> Obj<'a> {
         let s = self.str(key)?;
         let checked = match self.dids {
             Dids::Known(known) => s == known,
-            Dids::Logged => s.starts_with("did:key:z"),
             Dids::Decode => false,
         };
         if !checked {

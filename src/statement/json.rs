@@ -9,7 +9,7 @@ use super::{
 };
 use crate::time::format_cst;
 
-const KNOWN: &str = "OpenBadgeCredential, HonorsAccreditation, HonorsSchemeDefinition, HonorsHolderRegistration, \
+pub(super) const KNOWN: &str = "OpenBadgeCredential, HonorsAccreditation, HonorsSchemeDefinition, HonorsHolderRegistration, \
 HonorsCoIssue, HonorsStatusChange, HonorsKeyRotation, HonorsKeyRevocation, HonorsAuthoritySuccession, HonorsHolderRename, HonorsHolderEnd";
 
 /// Builds the unsigned JSON document of a statement.

@@ -16,6 +16,7 @@
 mod fields;
 mod json;
 pub mod openbadge;
+mod refs;
 
 use jiff::Timestamp;
 
@@ -23,6 +24,7 @@ use crate::credential::{self, Prepared, Verified};
 use crate::id::Uscc;
 pub use fields::check_urn_uuid;
 pub use json::from_json;
+pub(crate) use refs::{logged_refs, Names};
 
 /// The VC 2.0 context, first in every statement.
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -334,21 +336,6 @@ pub fn parse_signed_with(
         proof: prepared.claims.clone(),
     };
     Ok((signed, prepared))
-}
-
-/// The statement of an entry read back from the registry's own log, for the registry's own
-/// bookkeeping (which entries a proof bundle needs): the fields only, without the proof's checks
-/// or decoding the did:keys, which were all checked when the statement was submitted (and are
-/// again by `honors audit` and by every verifier of a bundle).
-pub(crate) fn parse_logged(bytes: &[u8]) -> Result<Statement, StatementError> {
-    if bytes.len() > MAX_STATEMENT_BYTES {
-        return Err(StatementError::TooLarge { size: bytes.len() });
-    }
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| StatementError::Json {
-            reason: e.to_string(),
-        })?;
-    json::from_json_with(&value, fields::Dids::Logged)
 }
 
 /// Parses signed statement bytes and verifies the signature (`verify_strict`).
