@@ -11,7 +11,7 @@
 mod bundle;
 mod compact;
 
-pub use bundle::{parse_newer_checkpoint, verify_bundle, NewerCheckpoint};
+pub use bundle::{parse_newer_checkpoint, verify_bundle, BundleVerifier, NewerCheckpoint};
 pub use compact::{compact_checks, verify_compact, SIGNATURE_ONLY};
 
 use serde::Serialize;

@@ -96,7 +96,7 @@ pub fn key_for_multibase(mb: &str) -> Result<VerifyingKey, DidKeyError> {
     let key = VerifyingKey::from_bytes(&raw)
         .map_err(|_| DidKeyError::InvalidKey { key_hex: hex(&raw) })?;
     // Reject non-canonical point encodings (e.g. y >= p): one key, one DID.
-    if key.to_edwards().compress().to_bytes() != raw {
+    if !is_canonical_point_encoding(&raw) {
         return Err(DidKeyError::InvalidKey { key_hex: hex(&raw) });
     }
     if key.is_weak() {
@@ -134,6 +134,80 @@ pub fn key_for_vm(vm: &str) -> Result<(String, VerifyingKey), DidKeyError> {
     Ok((did.to_owned(), key))
 }
 
+/// Whether the encoding of a point that decompressed is the one its re-compression gives,
+/// decided from the bytes (re-compressing costs a field inversion): `y` (bit 255 cleared) must
+/// be below p = 2^255 - 19, and the sign bit must be clear when x = 0, that is for y = ±1
+/// (decompression negates x by the sign bit, and -0 = 0 re-encodes with the bit clear).
+pub(crate) fn is_canonical_point_encoding(raw: &[u8; PUBLIC_KEY_LENGTH]) -> bool {
+    let mut y = *raw;
+    y[31] &= 0x7f;
+    // y >= p exactly when the 255-bit value is 2^255 - 19 ..= 2^255 - 1.
+    let y_at_least_p = y[31] == 0x7f && y[1..31].iter().all(|&b| b == 0xff) && y[0] >= 0xed;
+    if y_at_least_p {
+        return false;
+    }
+    let sign = raw[31] >> 7 == 1;
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    let mut minus_one = [0xffu8; 32];
+    minus_one[0] = 0xec;
+    minus_one[31] = 0x7f;
+    !(sign && (y == one || y == minus_one))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte test agrees with re-compressing the decompressed point, on every edge case of
+    /// y (0, ±1, p - 1, p, p + 1, 2^255 - 1, …) with both sign bits, and on random encodings.
+    #[test]
+    fn canonical_encoding_matches_recompression() {
+        let p_minus = |k: u8| {
+            // p - k for small k, little-endian: 2^255 - 19 - k.
+            let mut b = [0xffu8; 32];
+            b[0] = 0xed - k;
+            b[31] = 0x7f;
+            b
+        };
+        let plus = |k: u8| {
+            let mut b = [0u8; 32];
+            b[0] = k;
+            b
+        };
+        let mut cases: Vec<[u8; 32]> = vec![plus(0), plus(1), plus(2), p_minus(1), p_minus(2)];
+        for k in 0..19u8 {
+            let mut b = p_minus(0);
+            b[0] = 0xed + k; // p + k, non-canonical
+            cases.push(b);
+        }
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..2000 {
+            let mut b = [0u8; 32];
+            for chunk in b.chunks_mut(8) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                chunk.copy_from_slice(&x.to_le_bytes());
+            }
+            cases.push(b);
+        }
+        let mut decoded = 0;
+        for base in cases {
+            for sign in [0u8, 0x80] {
+                let mut raw = base;
+                raw[31] = (raw[31] & 0x7f) | sign;
+                if let Ok(key) = VerifyingKey::from_bytes(&raw) {
+                    decoded += 1;
+                    let by_compress = key.to_edwards().compress().to_bytes() == raw;
+                    assert_eq!(is_canonical_point_encoding(&raw), by_compress, "{raw:?}");
+                }
+            }
+        }
+        assert!(decoded > 1000);
+    }
 }

@@ -69,6 +69,37 @@ pub fn to_string(value: &Value) -> Result<String, JcsError> {
     Ok(out)
 }
 
+/// [`to_vec`] of the object `map` without its member `skip`, and with the value of member
+/// `replace.0` (which it must have) replaced by `replace.1`: the canonical bytes of a modified
+/// copy of `map`, without making the copy.
+pub(crate) fn object_to_vec_with(
+    map: &Map<String, Value>,
+    skip: &str,
+    replace: Option<(&str, &Value)>,
+) -> Result<Vec<u8>, JcsError> {
+    let mut out = String::with_capacity(1024);
+    let mut members: Vec<(&String, &Value)> = map
+        .iter()
+        .filter(|(k, _)| k.as_str() != skip)
+        .map(|(k, v)| match replace {
+            Some((name, value)) if k == name => (k, value),
+            _ => (k, v),
+        })
+        .collect();
+    members.sort_unstable_by(|x, y| cmp_utf16(x.0, y.0));
+    out.push('{');
+    for (i, (k, v)) in members.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(&mut out, k);
+        out.push(':');
+        write_value(&mut out, v)?;
+    }
+    out.push('}');
+    Ok(out.into_bytes())
+}
+
 /// Compares two member names as RFC 8785 requires: by UTF-16 code units.
 pub fn cmp_utf16(a: &str, b: &str) -> Ordering {
     // UTF-8 byte order equals code point order, so equal prefixes can be

@@ -21,4 +21,6 @@ pub mod proof;
 pub use batch::verify_batch;
 pub use didkey::{did_for, key_for_did, key_for_vm, vm_for, DidKeyError};
 pub use jcs::JcsError;
-pub use proof::{prepare, sign, verify, Prepared, ProofError, Verified, CRYPTOSUITE};
+pub use proof::{
+    prepare, prepare_with, sign, verify, KeyMemo, Prepared, ProofError, Verified, CRYPTOSUITE,
+};

@@ -150,8 +150,32 @@ pub fn sign(unsecured: &Value, key: &SigningKey, created: &str) -> Result<Value,
     Ok(Value::Object(secured))
 }
 
+/// Verification methods already decoded and checked, for preparing several proofs whose
+/// signers repeat (the entries of one bundle): a verification method is decoded once. Only
+/// successful decodings are remembered, so an unusable one gives its error every time.
+#[derive(Debug, Default)]
+pub struct KeyMemo {
+    known: Vec<(String, String, VerifyingKey)>,
+}
+
+impl KeyMemo {
+    fn key_for_vm(&mut self, vm: &str) -> Result<(String, VerifyingKey), DidKeyError> {
+        if let Some((_, did, key)) = self.known.iter().find(|(v, _, _)| v == vm) {
+            return Ok((did.clone(), *key));
+        }
+        let (did, key) = didkey::key_for_vm(vm)?;
+        self.known.push((vm.to_owned(), did.clone(), key));
+        Ok((did, key))
+    }
+}
+
 /// Runs every check except the Ed25519 equation and computes the signed message.
 pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
+    prepare_with(secured, &mut KeyMemo::default())
+}
+
+/// [`prepare`], taking already decoded verification methods from `keys` (and adding to it).
+pub fn prepare_with(secured: &Value, keys: &mut KeyMemo) -> Result<Prepared, ProofError> {
     let doc = as_object(secured).ok_or(ProofError::DocumentNotObject {
         found: kind(secured),
     })?;
@@ -188,24 +212,27 @@ pub fn prepare(secured: &Value) -> Result<Prepared, ProofError> {
         });
     }
     let vm = string_field(proof, "verificationMethod")?;
-    let (did, key) =
-        didkey::key_for_vm(vm).map_err(|source| ProofError::BadVerificationMethod {
+    let (did, key) = keys
+        .key_for_vm(vm)
+        .map_err(|source| ProofError::BadVerificationMethod {
             verification_method: vm.to_owned(),
             source,
         })?;
     let signature = decode_proof_value(string_field(proof, "proofValue")?)?;
 
-    // Unsecured document = secured minus `proof`; proof config = proof minus `proofValue`.
-    let mut unsecured = doc.clone();
-    unsecured.remove("proof");
-    let mut config = proof.clone();
-    config.remove("proofValue");
-    if let Some(proof_context) = config.get("@context") {
-        check_context_prefix(unsecured.get("@context"), proof_context)?;
-        // Verify Proof step: the document is hashed with the proof's @context.
-        unsecured.insert("@context".into(), proof_context.clone());
+    // Unsecured document = secured minus `proof`; proof config = proof minus `proofValue`
+    // (canonicalized as such, without copying either).
+    let proof_context = proof.get("@context");
+    if let Some(proof_context) = proof_context {
+        check_context_prefix(doc.get("@context"), proof_context)?;
     }
-    let message = hash_data(&Value::Object(config), &Value::Object(unsecured))?;
+    let config = jcs::object_to_vec_with(proof, "proofValue", None)?;
+    // Verify Proof step: the document is hashed with the proof's @context (which the document
+    // has, as the prefix check above requires).
+    let document = jcs::object_to_vec_with(doc, "proof", proof_context.map(|c| ("@context", c)))?;
+    let mut message = [0u8; 64];
+    message[..32].copy_from_slice(&Sha256::digest(&config));
+    message[32..].copy_from_slice(&Sha256::digest(&document));
     Ok(Prepared {
         claims: Verified {
             did,

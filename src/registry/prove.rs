@@ -25,7 +25,7 @@ use super::Registry;
 use crate::bundle::{encode_hashes, Bundle, Consistency, FORMAT};
 use crate::error::Error;
 use crate::policy::View;
-use crate::statement::{parse_signed, Kind};
+use crate::statement::{logged_refs, Names};
 use crate::tlog::{self, Checkpoint};
 
 /// A record whose history a bundle must carry.
@@ -54,8 +54,15 @@ impl Registry {
             .map_err(|e| Error::corrupt(format!("latest checkpoint: {e}")))?;
         let checkpoint = String::from_utf8(note)
             .map_err(|_| Error::corrupt("the latest checkpoint is not UTF-8"))?;
-        let mut entries = Vec::new();
-        for index in self.bundle_entries(&award.id)? {
+        let indexes: Vec<u64> = self.bundle_entries(&award.id)?.into_iter().collect();
+        // All proofs at once (shared hashes read once); if that fails, entry by entry, so that
+        // the error is the one of the first entry that fails, as it always was.
+        let proofs = match indexes.iter().all(|&i| i < cp.size) {
+            true => self.inclusion_proofs(&indexes, cp.size).ok(),
+            false => None,
+        };
+        let mut entries = Vec::with_capacity(indexes.len());
+        for (k, &index) in indexes.iter().enumerate() {
             if index >= cp.size {
                 return Err(Error::corrupt(format!(
                     "entry {index} is beyond the latest checkpoint ({} entries)",
@@ -66,7 +73,10 @@ impl Registry {
                 .store()
                 .entry(index)?
                 .ok_or_else(|| Error::corrupt(format!("log entry {index} is missing")))?;
-            let proof = self.inclusion_proof(index, cp.size)?;
+            let proof = match &proofs {
+                Some(p) => p[k].clone(),
+                None => self.inclusion_proof(index, cp.size)?,
+            };
             entries.push(
                 Bundle::entry(index, &bytes, &proof).map_err(|e| Error::corrupt(e.to_string()))?,
             );
@@ -147,59 +157,56 @@ impl Registry {
     /// The records that deciding the statement of entry `index` reads.
     fn reads(&self, index: u64) -> Result<Vec<Rec>, Error> {
         let entry = self.entry(index)?;
-        let (signed, _) = parse_signed(&entry.statement)
+        let refs = logged_refs(&entry.statement)
             .map_err(|e| Error::corrupt(format!("entry {index}: {e}")))?;
-        let st = &signed.statement;
         let store = self.store();
         let mut out = Vec::new();
-        let signer = match self.roots.root_by_did(&st.issuer_did) {
+        let signer = match self.roots.root_by_did(&refs.issuer_did) {
             Some(root) => Some(root.id.clone()),
-            None => store.authority_of_key(&st.issuer_did).map_err(view)?,
+            None => store.authority_of_key(&refs.issuer_did).map_err(view)?,
         };
         if let Some(s) = &signer {
             out.push(Rec::Authority(s.clone()));
             self.walk(s, |a| a.predecessor.clone(), &mut out)?;
         }
-        match &st.kind {
-            Kind::Accreditation {
-                authority, schemes, ..
-            } => {
-                out.push(Rec::Authority(authority.clone()));
-                out.extend(schemes.iter().cloned().map(Rec::Scheme));
+        match refs.names {
+            Names::Accreditation { authority, schemes } => {
+                out.push(Rec::Authority(authority));
+                out.extend(schemes.into_iter().map(Rec::Scheme));
             }
-            Kind::Award {
+            Names::Award {
                 scheme,
                 uscc,
                 previous,
-                ..
             } => {
-                out.push(Rec::Scheme(scheme.clone()));
-                out.push(Rec::Holder(uscc.to_string()));
-                if let Some((_, prev)) = previous {
-                    out.push(Rec::Award(prev.clone()));
-                    if let Some(p) = store.award(prev).map_err(view)? {
+                out.push(Rec::Scheme(scheme));
+                out.push(Rec::Holder(uscc));
+                if let Some(prev) = previous {
+                    let p = store.award(&prev).map_err(view)?;
+                    out.push(Rec::Award(prev));
+                    if let Some(p) = p {
                         self.manage_chain(&p.issuer, &mut out)?;
                     }
                 }
             }
-            Kind::Status { award, .. } => {
-                out.push(Rec::Award(award.clone()));
-                if let Some(a) = store.award(award).map_err(view)? {
+            Names::Status { award } => {
+                let a = store.award(&award).map_err(view)?;
+                out.push(Rec::Award(award));
+                if let Some(a) = a {
                     self.manage_chain(&a.issuer, &mut out)?;
                 }
             }
-            Kind::CoIssue { award, .. } => {
-                out.push(Rec::Award(award.clone()));
-                if let Some(a) = store.award(award).map_err(view)? {
+            Names::CoIssue { award } => {
+                let a = store.award(&award).map_err(view)?;
+                out.push(Rec::Award(award));
+                if let Some(a) = a {
                     out.push(Rec::Holder(a.uscc.clone()));
                 }
             }
-            Kind::KeyRevocation { authority, .. } => out.push(Rec::Authority(authority.clone())),
-            Kind::Succession { predecessor, .. } => out.push(Rec::Authority(predecessor.clone())),
-            Kind::HolderRename { uscc, .. } | Kind::HolderEnd { uscc, .. } => {
-                out.push(Rec::Holder(uscc.to_string()))
-            }
-            Kind::Scheme { .. } | Kind::Holder { .. } | Kind::KeyRotation { .. } => {}
+            Names::KeyRevocation { authority } => out.push(Rec::Authority(authority)),
+            Names::Succession { predecessor } => out.push(Rec::Authority(predecessor)),
+            Names::Holder { uscc } => out.push(Rec::Holder(uscc)),
+            Names::Nothing => {}
         }
         Ok(out)
     }

@@ -451,6 +451,20 @@ impl Registry {
         tlog::prove_inclusion(size, index, self.store()).map_err(|e| Error::corrupt(e.to_string()))
     }
 
+    /// Inclusion proofs of several entries in the tree of `size` entries (the hashes they
+    /// share are read once); `out[i]` is `inclusion_proof(indexes[i], size)`.
+    pub fn inclusion_proofs(&self, indexes: &[u64], size: u64) -> Result<Vec<Vec<Hash>>, Error> {
+        let cur = self.size()?;
+        if let Some(&index) = indexes.iter().find(|&&i| size > cur || i >= size) {
+            return Err(Error::usage(
+                format!("no inclusion proof for entry {index} in a tree of size {size}: the log holds {cur} entries"),
+                "the index must be below the size, and the size at most the log's size",
+            ));
+        }
+        tlog::prove_inclusions(size, indexes, self.store())
+            .map_err(|e| Error::corrupt(e.to_string()))
+    }
+
     /// Consistency proof from tree size `old` to `new`.
     pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, Error> {
         let cur = self.size()?;

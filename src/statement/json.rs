@@ -3,13 +3,13 @@
 
 use serde_json::{json, Map, Value};
 
-use super::fields::Obj;
+use super::fields::{Dids, Obj};
 use super::{
     HolderEndKind, Kind, Relation, Statement, StatementError, StatusAction, OB_CONTEXT, VC_CONTEXT,
 };
 use crate::time::format_cst;
 
-const KNOWN: &str = "OpenBadgeCredential, HonorsAccreditation, HonorsSchemeDefinition, HonorsHolderRegistration, \
+pub(super) const KNOWN: &str = "OpenBadgeCredential, HonorsAccreditation, HonorsSchemeDefinition, HonorsHolderRegistration, \
 HonorsCoIssue, HonorsStatusChange, HonorsKeyRotation, HonorsKeyRevocation, HonorsAuthoritySuccession, HonorsHolderRename, HonorsHolderEnd";
 
 /// Builds the unsigned JSON document of a statement.
@@ -193,7 +193,12 @@ fn subject_json(kind: &Kind) -> Value {
 
 /// Parses a statement document (its `proof`, if any, is ignored here).
 pub fn from_json(value: &Value) -> Result<Statement, StatementError> {
-    let doc = Obj::root(value)?;
+    from_json_with(value, Dids::Decode)
+}
+
+/// [`from_json`], with `dids` saying how did:key fields are checked.
+pub(crate) fn from_json_with(value: &Value, dids: Dids<'_>) -> Result<Statement, StatementError> {
+    let doc = Obj::root(value, dids)?;
     let types = doc.str_list("type")?;
     let type_name = match types.as_slice() {
         [vc, t] if vc == "VerifiableCredential" => t.as_str(),

@@ -16,6 +16,7 @@
 mod fields;
 mod json;
 pub mod openbadge;
+mod refs;
 
 use jiff::Timestamp;
 
@@ -23,6 +24,7 @@ use crate::credential::{self, Prepared, Verified};
 use crate::id::Uscc;
 pub use fields::check_urn_uuid;
 pub use json::from_json;
+pub(crate) use refs::{logged_refs, Names};
 
 /// The VC 2.0 context, first in every statement.
 pub const VC_CONTEXT: &str = "https://www.w3.org/ns/credentials/v2";
@@ -303,6 +305,15 @@ pub struct SignedStatement {
 /// Parses signed statement bytes and checks the proof's structure, without the Ed25519 check.
 /// Returns the prepared proof so that many can be verified in one batch.
 pub fn parse_signed(bytes: &[u8]) -> Result<(SignedStatement, Prepared), StatementError> {
+    parse_signed_with(bytes, &mut credential::KeyMemo::default())
+}
+
+/// [`parse_signed`], taking already decoded verification methods from `keys` (and adding to
+/// it), for parsing several statements whose signers repeat.
+pub fn parse_signed_with(
+    bytes: &[u8],
+    keys: &mut credential::KeyMemo,
+) -> Result<(SignedStatement, Prepared), StatementError> {
     if bytes.len() > MAX_STATEMENT_BYTES {
         return Err(StatementError::TooLarge { size: bytes.len() });
     }
@@ -310,8 +321,9 @@ pub fn parse_signed(bytes: &[u8]) -> Result<(SignedStatement, Prepared), Stateme
         serde_json::from_slice(bytes).map_err(|e| StatementError::Json {
             reason: e.to_string(),
         })?;
-    let prepared = credential::prepare(&value)?;
-    let statement = json::from_json(&value)?;
+    let prepared = credential::prepare_with(&value, keys)?;
+    // The proof's did was decoded and checked by `prepare`: `issuer.id` is compared to it below.
+    let statement = json::from_json_with(&value, fields::Dids::Known(&prepared.claims.did))?;
     if statement.issuer_did != prepared.claims.did {
         return Err(StatementError::IssuerMismatch {
             issuer: statement.issuer_did.clone(),

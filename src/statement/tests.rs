@@ -235,3 +235,76 @@ fn oversized_and_non_json_input_is_refused() {
         Err(StatementError::TooLarge { .. })
     ));
 }
+
+/// The bundle builder's typed read of a logged statement names exactly what the full parse
+/// gives, for every kind, with each of the award's relations and with `identifier` as one
+/// object instead of a list.
+#[test]
+fn logged_refs_name_what_the_full_parse_gives() {
+    use super::refs::{logged_refs, Names};
+    let expected = |st: &Statement| match &st.kind {
+        Kind::Accreditation {
+            authority, schemes, ..
+        } => Names::Accreditation {
+            authority: authority.clone(),
+            schemes: schemes.clone(),
+        },
+        Kind::Award {
+            scheme,
+            uscc,
+            previous,
+            ..
+        } => Names::Award {
+            scheme: scheme.clone(),
+            uscc: uscc.to_string(),
+            previous: previous.as_ref().map(|(_, id)| id.clone()),
+        },
+        Kind::Status { award, .. } => Names::Status {
+            award: award.clone(),
+        },
+        Kind::CoIssue { award, .. } => Names::CoIssue {
+            award: award.clone(),
+        },
+        Kind::KeyRevocation { authority, .. } => Names::KeyRevocation {
+            authority: authority.clone(),
+        },
+        Kind::Succession { predecessor, .. } => Names::Succession {
+            predecessor: predecessor.clone(),
+        },
+        Kind::HolderRename { uscc, .. } | Kind::HolderEnd { uscc, .. } => Names::Holder {
+            uscc: uscc.to_string(),
+        },
+        Kind::Scheme { .. } | Kind::Holder { .. } | Kind::KeyRotation { .. } => Names::Nothing,
+    };
+    let mut kinds = all_kinds();
+    for relation in [Relation::Corrects, Relation::Downgrades] {
+        if let Kind::Award { previous, .. } = &mut kinds[3] {
+            *previous = Some((relation, ID.into()));
+        }
+        kinds.push(kinds[3].clone());
+    }
+    if let Kind::Award { previous, .. } = &mut kinds[3] {
+        *previous = None;
+    }
+    let created = parse_datetime("2026-11-23T09:00:00Z").unwrap();
+    for kind in kinds {
+        let st = statement(kind);
+        let bytes = sign(&st, &key(1), created).unwrap();
+        let parsed = verify_signed(&bytes).unwrap().statement;
+        let refs = logged_refs(&bytes).unwrap();
+        assert_eq!(refs.issuer_did, parsed.issuer_did);
+        assert_eq!(refs.names, expected(&parsed), "{}", st.kind.type_name());
+        if matches!(st.kind, Kind::Award { .. }) {
+            // `identifier` as one object, which the full parse also accepts.
+            let mut v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            let first = v["credentialSubject"]["identifier"][0].clone();
+            v["credentialSubject"]["identifier"] = first;
+            let text = serde_json::to_vec(&v).unwrap();
+            assert_eq!(
+                logged_refs(&text).unwrap().names,
+                expected(&from_json(&v).unwrap())
+            );
+        }
+    }
+    assert!(logged_refs(b"{").is_err());
+}

@@ -93,7 +93,17 @@ pub struct Store {
     db: sled::Db,
     dir: PathBuf,
     trees: Vec<sled::Tree>,
+    /// Stored tree hashes of level [`HOT_LEVEL`] and up, as read: every inclusion or
+    /// consistency proof reads hashes near the top of the tree, and a stored hash never changes
+    /// once written (the log is append-only), so a remembered one is always the stored one.
+    /// At most [`HOT_HASHES`] are kept (about n / 2^HOT_LEVEL for a log of n entries).
+    hot_hashes: std::sync::Mutex<std::collections::HashMap<u64, Hash>>,
 }
+
+/// The lowest level of the tree whose stored hashes [`Store`] keeps in memory once read.
+const HOT_LEVEL: u32 = 4;
+/// The most stored hashes kept in memory (2 MiB or so).
+const HOT_HASHES: usize = 1 << 16;
 
 const STORE_SUBDIR: &str = "store";
 /// The layout version of the trees (see `trees.rs`); a store of another layout is refused.
@@ -161,6 +171,7 @@ impl Store {
             db,
             dir: dir.to_path_buf(),
             trees,
+            hot_hashes: Default::default(),
         })
     }
 
@@ -485,9 +496,16 @@ impl HashReader for Store {
     /// Stored hash `i` (level `l`, position `m` in Go tlog's numbering) was created by appending
     /// leaf `((m + 1) << l) - 1`, as the `l`-th hash of that leaf's group.
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, TlogError> {
+        let mut hot = self
+            .hot_hashes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         indexes
             .iter()
             .map(|&i| {
+                if let Some(h) = hot.get(&i) {
+                    return Ok(*h);
+                }
                 let (level, m) = crate::tlog::split_stored_hash_index(i);
                 let leaf = ((m + 1) << level) - 1;
                 let group = self
@@ -499,7 +517,7 @@ impl HashReader for Store {
                         message: format!("stored hash {i} (of leaf {leaf}) is missing"),
                     })?;
                 let at = level as usize * 32;
-                group
+                let hash: Hash = group
                     .get(at..at + 32)
                     .and_then(|h| h.try_into().ok())
                     .ok_or_else(|| TlogError::Storage {
@@ -507,7 +525,11 @@ impl HashReader for Store {
                             "stored hash {i} (of leaf {leaf}) is not in its group of {} bytes",
                             group.len()
                         ),
-                    })
+                    })?;
+                if level >= HOT_LEVEL && hot.len() < HOT_HASHES {
+                    hot.insert(i, hash);
+                }
+                Ok(hash)
             })
             .collect()
     }

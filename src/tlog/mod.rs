@@ -47,7 +47,7 @@ pub use note::{
     open_note, parse_note, Note, NoteError, NoteSignature, NoteSigner, NoteVerifier,
     MAX_NOTE_SIGNATURES,
 };
-pub use prove::{prove_consistency, prove_inclusion};
+pub use prove::{prove_consistency, prove_inclusion, prove_inclusions};
 pub use store::MemoryHashStore;
 pub use tile_reader::TileHashReader;
 pub use tiles::{

@@ -80,6 +80,45 @@ pub fn prove_inclusion(
     Ok(out)
 }
 
+/// [`prove_inclusion`] of several leaves in the same tree, with every stored hash they need
+/// read once, in one `read_hashes` call (the proofs of nearby leaves, and of all leaves near
+/// the top and right edge of the tree, share most of their hashes). `out[i]` is exactly
+/// `prove_inclusion(size, indexes[i], reader)`.
+pub fn prove_inclusions(
+    size: u64,
+    indexes: &[u64],
+    reader: &impl HashReader,
+) -> Result<Vec<Vec<Hash>>, TlogError> {
+    check_size(size)?;
+    let mut needs = Vec::with_capacity(indexes.len());
+    for &index in indexes {
+        if index >= size {
+            return Err(TlogError::IndexOutOfRange { index, size });
+        }
+        let mut need = Vec::new();
+        leaf_proof_index(0, size, index, &mut need);
+        needs.push(need);
+    }
+    let mut all: Vec<u64> = needs.iter().flatten().copied().collect();
+    all.sort_unstable();
+    all.dedup();
+    let hashes = read_checked(reader, &all)?;
+    let mut out = Vec::with_capacity(indexes.len());
+    for (need, &index) in needs.iter().zip(indexes) {
+        let mut cur = Cursor {
+            hashes: need
+                .iter()
+                .map(|i| hashes[all.binary_search(i).unwrap_or_default()])
+                .collect(),
+            pos: 0,
+        };
+        let mut proof = Vec::new();
+        leaf_proof(0, size, index, &mut cur, &mut proof)?;
+        out.push(proof);
+    }
+    Ok(out)
+}
+
 fn tree_proof_index(lo: u64, hi: u64, n: u64, need: &mut Vec<u64>) {
     if n >= hi {
         if lo != 0 {
@@ -146,4 +185,32 @@ pub fn prove_consistency(
     let mut out = Vec::new();
     tree_proof(0, new_size, old_size, &mut cur, &mut out)?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tlog::MemoryHashStore;
+
+    #[test]
+    fn joint_inclusion_proofs_equal_single_ones() {
+        let mut store = MemoryHashStore::new();
+        let leaves: Vec<Vec<u8>> = (0..300u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        store.append_data(&leaves).unwrap();
+        for size in [1u64, 2, 3, 7, 8, 9, 100, 255, 256, 257, 300] {
+            let indexes: Vec<u64> = [0, 1, 2, 5, 63, 64, 99, 128, 200, 256, 299]
+                .into_iter()
+                .filter(|&i| i < size)
+                .collect();
+            let joint = prove_inclusions(size, &indexes, &store).unwrap();
+            for (&i, proof) in indexes.iter().zip(&joint) {
+                assert_eq!(
+                    proof,
+                    &prove_inclusion(size, i, &store).unwrap(),
+                    "{i} of {size}"
+                );
+            }
+        }
+        assert!(prove_inclusions(5, &[1, 5], &store).is_err());
+    }
 }

@@ -18,6 +18,9 @@
 //!
 //! Pure: bytes and trust roots in, a [`Verdict`] out; no store, file, clock or network.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use jiff::Timestamp;
 
 use super::{Checks, Verdict};
@@ -25,8 +28,8 @@ use crate::award::{status_at, Status};
 use crate::bundle::{self, CheckedBundle};
 use crate::policy::{decide, Position, View};
 use crate::state::MemoryState;
-use crate::statement::{parse_signed, Kind, SignedStatement};
-use crate::tlog::{self, Hash};
+use crate::statement::{parse_signed_with, Kind, SignedStatement};
+use crate::tlog::{self, Checkpoint, Hash, Note, NoteVerifier};
 use crate::trust::TrustRoots;
 
 /// What a successful verification established, for comparing with a newer proof.
@@ -47,17 +50,102 @@ pub fn verify_bundle(
     at: Timestamp,
     newer: Option<&[u8]>,
 ) -> Verdict {
-    let old = match verify_one(bytes, trust, at) {
+    verify_with(bytes, trust, at, newer, &mut None)
+}
+
+fn verify_with(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    at: Timestamp,
+    newer: Option<&[u8]>,
+    cache: &mut Option<&mut Cache>,
+) -> Verdict {
+    let old = match verify_one(bytes, trust, at, cache) {
         Ok(e) => e,
         Err(v) => return v,
     };
     match newer {
         None => old.verdict,
-        Some(n) => with_newer(old, n, trust, at),
+        Some(n) => with_newer(old, n, trust, at, cache),
     }
 }
 
-fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Established, Verdict> {
+/// Verifies many bundles against one set of trust roots, remembering what it has fully
+/// verified: an opt-in cache for a verifier that checks many bundles of one registry, whose
+/// chain entries (authorities, accreditations, schemes, holders) repeat from bundle to bundle.
+///
+/// What it skips, and only for bytes it has itself fully verified against its own trust roots:
+/// - a checkpoint note with exactly the same bytes: its signature check (`checkpoint` step);
+/// - an entry with exactly the same leaf hash (SHA-256 of the entry's exact bytes, header
+///   and signed statement): parsing its statement and checking its signature (`signatures`).
+///
+/// Everything else runs for every bundle as in [`verify_bundle`]: the structure, every
+/// inclusion proof against the checkpoint's root, integration-time order, the award, the
+/// replay of every entry through the policy, the chain and the status. The verdict of a bundle
+/// is the same with or without the cache. Memory is bounded: past [`BundleVerifier::MAX_ENTRIES`]
+/// entries (or as many checkpoints) that part of the cache starts again empty.
+#[derive(Clone)]
+pub struct BundleVerifier {
+    trust: TrustRoots,
+    cache: Cache,
+}
+
+/// What a [`BundleVerifier`] remembers.
+#[derive(Clone)]
+struct Cache {
+    /// The trust roots' log verifiers (or why there are none), computed once.
+    verifiers: Arc<Result<Vec<NoteVerifier>, String>>,
+    /// Checkpoint note bytes that opened against `verifiers`.
+    checkpoints: HashMap<Vec<u8>, (Checkpoint, Note)>,
+    /// Leaf hash of an entry whose statement parsed and whose signature verified.
+    entries: HashMap<Hash, Arc<SignedStatement>>,
+}
+
+impl BundleVerifier {
+    /// The most entries (and checkpoints) remembered before that cache starts again.
+    pub const MAX_ENTRIES: usize = 100_000;
+
+    /// A verifier for bundles checked against `trust`, with an empty cache.
+    pub fn new(trust: TrustRoots) -> Self {
+        let verifiers = Arc::new(trust.log_verifiers().map_err(|e| e.to_string()));
+        BundleVerifier {
+            trust,
+            cache: Cache {
+                verifiers,
+                checkpoints: HashMap::new(),
+                entries: HashMap::new(),
+            },
+        }
+    }
+
+    /// The trust roots this verifier checks against.
+    pub fn trust(&self) -> &TrustRoots {
+        &self.trust
+    }
+
+    /// [`verify_bundle`] with this verifier's trust roots and cache; the same verdict.
+    pub fn verify(&mut self, bytes: &[u8], at: Timestamp, newer: Option<&[u8]>) -> Verdict {
+        verify_with(bytes, &self.trust, at, newer, &mut Some(&mut self.cache))
+    }
+
+    /// How many verified entries are remembered.
+    pub fn cached_entries(&self) -> usize {
+        self.cache.entries.len()
+    }
+
+    /// Forgets everything verified so far.
+    pub fn clear(&mut self) {
+        self.cache.checkpoints.clear();
+        self.cache.entries.clear();
+    }
+}
+
+fn verify_one(
+    bytes: &[u8],
+    trust: &TrustRoots,
+    at: Timestamp,
+    cache: &mut Option<&mut Cache>,
+) -> Result<Established, Verdict> {
     let mut c = Checks::default();
     // 1. Structure.
     let b: CheckedBundle = match bundle::parse(bytes) {
@@ -74,18 +162,41 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
         ),
     );
     // 2. Checkpoint.
-    let verifiers = match trust.log_verifiers() {
-        Ok(v) => v,
-        Err(e) => return Err(c.fail("checkpoint", e.to_string())),
+    let fresh;
+    let remembered = cache.as_deref().map(|k| Arc::clone(&k.verifiers));
+    let verifiers: &[NoteVerifier] = match remembered.as_deref() {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return Err(c.fail("checkpoint", e.clone())),
+        None => match trust.log_verifiers() {
+            Ok(v) => {
+                fresh = v;
+                &fresh
+            }
+            Err(e) => return Err(c.fail("checkpoint", e.to_string())),
+        },
     };
-    let (cp, note) = match tlog::open_checkpoint(&b.checkpoint, &verifiers) {
-        Ok(x) => x,
-        Err(e) => {
-            return Err(c.fail(
-                "checkpoint",
-                format!("checkpoint not signed by a trusted log key: {e}"),
-            ))
-        }
+    let known = cache
+        .as_deref()
+        .and_then(|k| k.checkpoints.get(&b.checkpoint).cloned());
+    let (cp, note) = match known {
+        Some(x) => x,
+        None => match tlog::open_checkpoint(&b.checkpoint, verifiers) {
+            Ok(x) => {
+                if let Some(k) = cache.as_deref_mut() {
+                    if k.checkpoints.len() >= BundleVerifier::MAX_ENTRIES {
+                        k.checkpoints.clear();
+                    }
+                    k.checkpoints.insert(b.checkpoint.clone(), x.clone());
+                }
+                x
+            }
+            Err(e) => {
+                return Err(c.fail(
+                    "checkpoint",
+                    format!("checkpoint not signed by a trusted log key: {e}"),
+                ))
+            }
+        },
     };
     let others = note
         .signatures
@@ -116,14 +227,13 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
         v
     };
     // 3. Inclusion.
-    for e in &b.entries {
-        if let Err(err) = tlog::verify_inclusion(
-            e.entry.index,
-            cp.size,
-            &tlog::leaf_hash(&e.bytes),
-            &e.proof,
-            &cp.root,
-        ) {
+    let leaves: Vec<Hash> = b
+        .entries
+        .iter()
+        .map(|e| tlog::leaf_hash(&e.bytes))
+        .collect();
+    for (e, leaf) in b.entries.iter().zip(&leaves) {
+        if let Err(err) = tlog::verify_inclusion(e.entry.index, cp.size, leaf, &e.proof, &cp.root) {
             return Err(fail(
                 c,
                 "inclusion",
@@ -142,13 +252,22 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
         ),
     );
     // 4. Signatures and integration times.
-    let mut signed: Vec<SignedStatement> = Vec::with_capacity(b.entries.len());
+    // With a cache, entries whose exact leaf was verified before are taken from it; the others
+    // (all of them without a cache) are parsed and their signatures checked in one batch.
+    let mut signed: Vec<Arc<SignedStatement>> = Vec::with_capacity(b.entries.len());
     let mut prepared = Vec::with_capacity(b.entries.len());
-    for e in &b.entries {
-        match parse_signed(&e.entry.statement) {
+    let mut fresh_at = Vec::with_capacity(b.entries.len());
+    let mut keys = crate::credential::KeyMemo::default();
+    for (i, (e, leaf)) in b.entries.iter().zip(&leaves).enumerate() {
+        if let Some(s) = cache.as_deref().and_then(|k| k.entries.get(leaf)) {
+            signed.push(Arc::clone(s));
+            continue;
+        }
+        match parse_signed_with(&e.entry.statement, &mut keys) {
             Ok((s, p)) => {
-                signed.push(s);
+                signed.push(Arc::new(s));
                 prepared.push(p);
+                fresh_at.push(i);
             }
             Err(err) => {
                 return Err(fail(
@@ -159,8 +278,7 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
             }
         }
     }
-    for (e, r) in b
-        .entries
+    for (&i, r) in fresh_at
         .iter()
         .zip(crate::credential::verify_batch(&prepared))
     {
@@ -168,8 +286,16 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
             return Err(fail(
                 c,
                 "signatures",
-                format!("entry {}: {err}", e.entry.index),
+                format!("entry {}: {err}", b.entries[i].entry.index),
             ));
+        }
+    }
+    if let Some(k) = cache.as_deref_mut() {
+        if k.entries.len() + fresh_at.len() > BundleVerifier::MAX_ENTRIES {
+            k.entries.clear();
+        }
+        for &i in &fresh_at {
+            k.entries.insert(leaves[i], Arc::clone(&signed[i]));
         }
     }
     for w in b.entries.windows(2) {
@@ -227,7 +353,7 @@ fn verify_one(bytes: &[u8], trust: &TrustRoots, at: Timestamp) -> Result<Establi
                 index: e.entry.index,
                 time: e.entry.time,
             },
-            s,
+            s.as_ref(),
         ) {
             Ok(effects) => state.apply(&effects),
             Err(err) => {
@@ -319,7 +445,13 @@ fn chain_text(state: &MemoryState, trust: &TrustRoots, issuer: &str) -> String {
 }
 
 /// Step 9: a newer bundle or checkpoint must extend the log this bundle was proven against.
-fn with_newer(old: Established, newer: &[u8], trust: &TrustRoots, at: Timestamp) -> Verdict {
+fn with_newer(
+    old: Established,
+    newer: &[u8],
+    trust: &TrustRoots,
+    at: Timestamp,
+    cache: &mut Option<&mut Cache>,
+) -> Verdict {
     let Established {
         verdict: old_v,
         size,
@@ -337,7 +469,7 @@ fn with_newer(old: Established, newer: &[u8], trust: &TrustRoots, at: Timestamp)
         v
     };
     if bundle::looks_like_bundle(newer) {
-        let new = match verify_one(newer, trust, at) {
+        let new = match verify_one(newer, trust, at, cache) {
             Ok(n) => n,
             Err(v) => return fail(c, format!("the newer bundle does not verify: {}", v.reason)),
         };
