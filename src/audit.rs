@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::entry::Entry;
 use crate::policy::{decide, Position};
 use crate::state::MemoryState;
-use crate::statement::{parse_signed, SignedStatement};
+use crate::statement::{parse_signed_with, SignedStatement};
 use crate::tlog::{self, Hash, MemoryHashStore};
 use crate::trust::TrustRoots;
 
@@ -348,8 +348,10 @@ fn check_entries(run: Vec<(u64, Vec<u8>)>) -> Vec<Checked> {
     let mut out: Vec<Checked> = Vec::with_capacity(run.len());
     let mut prepared = Vec::with_capacity(run.len());
     let mut slots = Vec::with_capacity(run.len());
+    // Signers repeat within a run: each did:key is decoded once.
+    let mut keys = crate::credential::KeyMemo::default();
     for (pos, bytes) in run {
-        match parse_entry(pos, &bytes) {
+        match parse_entry(pos, &bytes, &mut keys) {
             Ok((entry, signed, prep)) => {
                 slots.push(out.len());
                 prepared.push(prep);
@@ -378,6 +380,7 @@ fn check_entries(run: Vec<(u64, Vec<u8>)>) -> Vec<Checked> {
 fn parse_entry(
     pos: u64,
     bytes: &[u8],
+    keys: &mut crate::credential::KeyMemo,
 ) -> Result<(Entry, SignedStatement, crate::credential::Prepared), Finding> {
     let entry = Entry::parse(bytes)
         .map_err(|e| Finding::new(Some(pos), "entry", "a well-formed log entry", e.to_string()))?;
@@ -389,7 +392,7 @@ fn parse_entry(
             format!("an entry that says index {}", entry.index),
         ));
     }
-    let (signed, prepared) = parse_signed(&entry.statement).map_err(|e| {
+    let (signed, prepared) = parse_signed_with(&entry.statement, keys).map_err(|e| {
         Finding::new(
             Some(pos),
             "statement",

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use super::Registry;
 use crate::audit::{check_against, replay, AuditReport, EntrySource, Finding};
 use crate::authority::{Authority, Holder, Scheme};
@@ -36,6 +38,7 @@ impl Registry {
     ) -> Result<AuditReport, crate::Error> {
         let trust = trust.unwrap_or(&self.roots);
         let store = self.store();
+        rss("start");
         let checkpoints: Vec<(u64, Vec<u8>)> = store.checkpoints().collect::<Result<_, _>>()?;
         let r = replay(&StoreSource(store), trust, &checkpoints, progress);
         rss("after replay");
@@ -52,131 +55,161 @@ impl Registry {
                 e.message().to_string(),
             ));
         }
-        // Stored tree hashes (one group per leaf) must be the recomputed ones.
-        let all = r.tree.stored_hashes();
-        let mut groups = 0u64;
-        for item in store.raw(T::Hashes) {
-            let (k, v) = item?;
-            groups += 1;
-            let leaf = k
-                .as_slice()
-                .try_into()
-                .map(u64::from_be_bytes)
-                .unwrap_or(u64::MAX);
-            let want = if leaf < r.leaf_count {
-                let (a, b) = (
-                    crate::tlog::stored_hash_count(leaf) as usize,
-                    crate::tlog::stored_hash_count(leaf + 1) as usize,
-                );
-                all.get(a..b).map(|hs| hs.concat())
-            } else {
-                None
-            };
-            if want.as_deref() != Some(v.as_slice()) {
-                findings.push(Finding::new(
-                    Some(leaf),
-                    "tree",
-                    format!("the tree hashes of leaf {leaf} as recomputed from the entries"),
-                    "different or extra stored hashes",
-                ));
+        // Indexes: every award under its holder, scheme, issuer, title and year, and nothing
+        // else. The title's search key (OpenCC + NFKC) is computed once per distinct title.
+        let mut title_keys: std::collections::HashMap<(&str, Option<&str>), String> =
+            std::collections::HashMap::new();
+        for a in r.state.awards.values() {
+            title_keys
+                .entry((a.title.as_str(), a.sub_unit.as_deref()))
+                .or_insert_with(|| crate::registry::submit::title_key(a));
+        }
+        let index_key = |tree: T, a: &Award| -> Option<String> {
+            match tree {
+                T::ByHolder => Some(a.uscc.clone()),
+                T::ByScheme => Some(a.scheme.clone()),
+                T::ByIssuer => Some(a.issuer.clone()),
+                T::ByTitle => Some(title_keys[&(a.title.as_str(), a.sub_unit.as_deref())].clone()),
+                _ => a.batch_year.map(|y| y.to_string()),
             }
-        }
-        if groups != r.leaf_count {
-            findings.push(Finding::new(
-                None,
-                "tree",
-                format!("tree hashes for {} leaves", r.leaf_count),
-                format!("{groups}"),
-            ));
-        }
-        // Derived records must be exactly what the log implies.
-        compare(
-            &mut findings,
-            "award",
-            || store.records::<Award>(T::Awards, "award"),
-            &r.state.awards,
-            |a| a.id.clone(),
-            |a| Some(a.index),
-        );
-        compare(
-            &mut findings,
-            "authority",
-            || store.records::<Authority>(T::Authorities, "authority"),
-            &r.state.authorities,
-            |a| a.id.clone(),
-            |a| Some(a.since),
-        );
-        compare(
-            &mut findings,
-            "holder",
-            || store.records::<Holder>(T::Holders, "holder"),
-            &r.state.holders,
-            |h| h.uscc.clone(),
-            |h| Some(h.index),
-        );
-        compare(
-            &mut findings,
-            "scheme",
-            || store.records::<Scheme>(T::Schemes, "scheme"),
-            &r.state.schemes,
-            |s| s.id.clone(),
-            |s| Some(s.index),
-        );
-        rss("after records");
-        // Indexes: every award under its holder, scheme and issuer, and nothing else.
-        for (tree, key_of) in [
-            (
-                T::ByHolder,
-                (|a: &Award| a.uscc.clone()) as fn(&Award) -> String,
-            ),
-            (T::ByScheme, |a: &Award| a.scheme.clone()),
-            (T::ByIssuer, |a: &Award| a.issuer.clone()),
-            (T::ByTitle, |a: &Award| {
-                crate::registry::submit::title_key(a)
-            }),
-            (T::ByYear, |a: &Award| {
-                a.batch_year.map(|y| y.to_string()).unwrap_or_default()
-            }),
-        ] {
-            // What the log implies, sorted as sled orders keys; then one merge pass over the
-            // stored index (nothing of it is held in memory).
-            let mut want: Vec<(Vec<u8>, &str)> = r
-                .state
-                .awards
-                .values()
-                .filter(|a| tree != T::ByYear || a.batch_year.is_some())
-                .map(|a| (pair_key(&key_of(a), &a.id), a.id.as_str()))
-                .collect();
-            want.sort_unstable();
-            let mut want = want.into_iter().peekable();
-            let missing = |findings: &mut Vec<Finding>, key: &[u8], id: &str| {
-                findings.push(Finding::new(
-                    r.state.awards.get(id).map(|a| a.index),
-                    "index",
-                    format!("award {id} listed under {}", index_prefix(key, id)),
-                    "not listed",
-                ))
-            };
-            for item in store.raw(tree) {
-                let (k, _) = item?;
-                while let Some((w, id)) = want.next_if(|(w, _)| w.as_slice() < k.as_slice()) {
-                    missing(&mut findings, &w, id);
+        };
+        // The five indexes are compared at the same time, each in one merge pass.
+        // The stored tree hashes and records (one pass each) and the indexes are compared at
+        // the same time.
+        let (stored, per_tree) = rayon::join(
+            || -> Result<(), crate::Error> {
+                // Stored tree hashes (one group per leaf) must be the recomputed ones.
+                let all = r.tree.stored_hashes();
+                let mut groups = 0u64;
+                for item in store.raw(T::Hashes) {
+                    let (k, v) = item?;
+                    groups += 1;
+                    let leaf = k
+                        .as_slice()
+                        .try_into()
+                        .map(u64::from_be_bytes)
+                        .unwrap_or(u64::MAX);
+                    let want = if leaf < r.leaf_count {
+                        let (a, b) = (
+                            crate::tlog::stored_hash_count(leaf) as usize,
+                            crate::tlog::stored_hash_count(leaf + 1) as usize,
+                        );
+                        all.get(a..b).map(|hs| hs.concat())
+                    } else {
+                        None
+                    };
+                    if want.as_deref() != Some(v.as_slice()) {
+                        findings.push(Finding::new(
+                            Some(leaf),
+                            "tree",
+                            format!(
+                                "the tree hashes of leaf {leaf} as recomputed from the entries"
+                            ),
+                            "different or extra stored hashes",
+                        ));
+                    }
                 }
-                if want.next_if(|(w, _)| *w == k).is_none() {
-                    let id = pair_id(&k).unwrap_or_default();
+                if groups != r.leaf_count {
                     findings.push(Finding::new(
                         None,
-                        "index",
-                        format!("no listing of award {id} under {}", index_prefix(&k, id)),
-                        "a listing the log does not support",
+                        "tree",
+                        format!("tree hashes for {} leaves", r.leaf_count),
+                        format!("{groups}"),
                     ));
                 }
-            }
-            for (w, id) in want {
-                missing(&mut findings, &w, id);
-            }
+                // Derived records must be exactly what the log implies.
+                compare(
+                    &mut findings,
+                    "award",
+                    || store.records::<Award>(T::Awards, "award"),
+                    &r.state.awards,
+                    |a| a.id.clone(),
+                    |a| Some(a.index),
+                );
+                compare(
+                    &mut findings,
+                    "authority",
+                    || store.records::<Authority>(T::Authorities, "authority"),
+                    &r.state.authorities,
+                    |a| a.id.clone(),
+                    |a| Some(a.since),
+                );
+                compare(
+                    &mut findings,
+                    "holder",
+                    || store.records::<Holder>(T::Holders, "holder"),
+                    &r.state.holders,
+                    |h| h.uscc.clone(),
+                    |h| Some(h.index),
+                );
+                compare(
+                    &mut findings,
+                    "scheme",
+                    || store.records::<Scheme>(T::Schemes, "scheme"),
+                    &r.state.schemes,
+                    |s| s.id.clone(),
+                    |s| Some(s.index),
+                );
+                Ok(())
+            },
+            || -> Vec<Result<Vec<Finding>, crate::Error>> {
+                [T::ByHolder, T::ByScheme, T::ByIssuer, T::ByTitle, T::ByYear]
+                    .into_par_iter()
+                    .map(|tree| {
+                        let mut findings = Vec::new();
+                        // What the log implies, sorted as sled orders keys; then one merge pass over the
+                        // stored index (nothing of it is held in memory).
+                        let mut want: Vec<(Vec<u8>, &str)> = r
+                            .state
+                            .awards
+                            .values()
+                            .filter_map(|a| {
+                                Some((pair_key(&index_key(tree, a)?, &a.id), a.id.as_str()))
+                            })
+                            .collect();
+                        want.sort_unstable();
+                        let mut want = want.into_iter().peekable();
+                        let missing = |findings: &mut Vec<Finding>, key: &[u8], id: &str| {
+                            findings.push(Finding::new(
+                                r.state.awards.get(id).map(|a| a.index),
+                                "index",
+                                format!("award {id} listed under {}", index_prefix(key, id)),
+                                "not listed",
+                            ))
+                        };
+                        for item in store.raw(tree) {
+                            let (k, _) = item?;
+                            while let Some((w, id)) =
+                                want.next_if(|(w, _)| w.as_slice() < k.as_slice())
+                            {
+                                missing(&mut findings, &w, id);
+                            }
+                            if want.next_if(|(w, _)| *w == k).is_none() {
+                                let id = pair_id(&k).unwrap_or_default();
+                                findings.push(Finding::new(
+                                    None,
+                                    "index",
+                                    format!(
+                                        "no listing of award {id} under {}",
+                                        index_prefix(&k, id)
+                                    ),
+                                    "a listing the log does not support",
+                                ));
+                            }
+                        }
+                        for (w, id) in want {
+                            missing(&mut findings, &w, id);
+                        }
+                        Ok(findings)
+                    })
+                    .collect()
+            },
+        );
+        stored?;
+        rss("after records and indexes");
+        for f in per_tree {
+            findings.extend(f?);
         }
-        rss("after indexes");
         findings.sort_by_key(|f| (f.index.unwrap_or(u64::MAX), f.check.clone()));
         Ok(AuditReport {
             findings,
@@ -256,6 +289,9 @@ fn index_prefix(key: &[u8], id: &str) -> String {
 
 fn rss(what: &str) {
     if std::env::var_os("HONORS_TIMING").is_some() {
+        static T0: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        let t0 = *T0.get_or_init(std::time::Instant::now);
+        eprintln!("audit {what}: {:?} since the first mark", t0.elapsed());
         let statm = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
         let line = statm.lines().find(|l| l.starts_with("VmRSS")).unwrap_or("");
         eprintln!("audit {what}: {line}");

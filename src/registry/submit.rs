@@ -14,7 +14,7 @@ use crate::entry::Entry;
 use crate::error::Error;
 use crate::policy::{decide, Effect, PolicyError, Position};
 use crate::state::Overlay;
-use crate::statement::{parse_signed, SignedStatement};
+use crate::statement::{parse_signed_with, SignedStatement};
 use crate::store::trees::{hash_group_key, pair_key, T};
 use crate::store::{codec, Store, Write};
 use crate::text::search_terms;
@@ -269,8 +269,9 @@ impl Prepared {
                 let mut out: Vec<Result<SignedStatement, Error>> = Vec::with_capacity(chunk.len());
                 let mut prepared = Vec::new();
                 let mut slots = Vec::new();
+                let mut keys = crate::credential::KeyMemo::default();
                 for bytes in chunk {
-                    match parse_signed(&bytes) {
+                    match parse_signed_with(&bytes, &mut keys) {
                         Ok((signed, prep)) => {
                             slots.push(out.len());
                             prepared.push(prep);
