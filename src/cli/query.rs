@@ -15,6 +15,10 @@ pub struct ShowArgs {
 pub struct SearchArgs {
     /// Part of a title or a holder name, in simplified or traditional characters (全國三八紅旗集體 finds 全国三八红旗集体).
     pub text: String,
+    /// Show at most N awards (a common word can match most of a large registry); the count of
+    /// all matches goes to stderr when there are more.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -73,7 +77,15 @@ pub fn show(a: ShowArgs, ctx: &Ctx) -> Result<i32, Error> {
 
 pub fn search(a: SearchArgs, ctx: &Ctx) -> Result<i32, Error> {
     let reg = ctx.open()?;
-    let list = reg.search(&a.text, ctx.now)?;
+    let (list, total, complete) =
+        reg.search_limited(&a.text, ctx.now, a.limit.unwrap_or(usize::MAX))?;
+    if total > list.len() {
+        ctx.out.status(format!(
+            "showing {} of {}{total} matching awards: narrow the search or raise --limit",
+            list.len(),
+            if complete { "" } else { "at least " }
+        ));
+    }
     ctx.out.result(&list, || table(&list))?;
     Ok(0)
 }

@@ -213,6 +213,23 @@ impl Registry {
 
     /// Awards whose title, sub-unit or holder name contains `text` (either script).
     pub fn search(&self, text: &str, now: jiff::Timestamp) -> Result<Vec<AwardView>, Error> {
+        Ok(self.search_limited(text, now, usize::MAX)?.0)
+    }
+
+    /// How many matching ids a limited search collects at most before it stops counting.
+    pub const SEARCH_COUNT_CAP: usize = 10_000;
+
+    /// [`Registry::search`], returning at most `limit` awards (in log order) and how many
+    /// matched: exactly, or (`false`) at least that many, when a common word matched more than
+    /// [`Self::SEARCH_COUNT_CAP`] and `limit` awards and counting stopped there. Only ids are
+    /// read to count; then the awards with the smallest ids among those found are loaded, so a
+    /// common word in a registry of a million awards costs a bounded number of reads.
+    pub fn search_limited(
+        &self,
+        text: &str,
+        now: jiff::Timestamp,
+        limit: usize,
+    ) -> Result<(Vec<AwardView>, usize, bool), Error> {
         let key = search_key(text);
         if key.is_empty() {
             return Err(Error::usage(
@@ -252,8 +269,14 @@ impl Registry {
             }
             candidates = Some(ids);
         }
-        let mut awards: std::collections::BTreeMap<u64, Award> = std::collections::BTreeMap::new();
+        let mut ids: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        let cap = Self::SEARCH_COUNT_CAP.max(limit);
+        let mut complete = true;
         for tag in candidates.unwrap_or_default() {
+            if ids.len() >= cap {
+                complete = false;
+                break;
+            }
             if let Some(uscc) = tag.strip_prefix("h:") {
                 let holder = store.holder(uscc).map_err(view)?;
                 let matches = holder.is_some_and(|h| {
@@ -262,21 +285,26 @@ impl Registry {
                         .any(|n| search_key(n).contains(&key))
                 });
                 if matches {
-                    for a in store.awards_of_holder(uscc).map_err(view)? {
-                        awards.insert(a.index, a);
-                    }
+                    ids.extend(store.ids_with_prefix(T::ByHolder, uscc)?);
                 }
             } else if let Some(title) = tag.strip_prefix("t:") {
                 if title.contains(&key) {
-                    for id in store.ids_with_prefix(T::ByTitle, title)? {
-                        if let Some(a) = store.award(&id).map_err(view)? {
-                            awards.insert(a.index, a);
-                        }
-                    }
+                    ids.extend(store.ids_with_prefix(T::ByTitle, title)?);
                 }
             }
         }
-        awards.values().map(|a| self.award_view(a, now)).collect()
+        let total = ids.len();
+        let mut awards: std::collections::BTreeMap<u64, Award> = std::collections::BTreeMap::new();
+        for id in ids.into_iter().take(limit) {
+            if let Some(a) = store.award(&id).map_err(view)? {
+                awards.insert(a.index, a);
+            }
+        }
+        let list = awards
+            .values()
+            .map(|a| self.award_view(a, now))
+            .collect::<Result<_, _>>()?;
+        Ok((list, total, complete))
     }
 
     /// Looks up an award, authority, scheme (by `urn:uuid:` id or bare uuid) or holder (by USCC).

@@ -171,10 +171,39 @@ pub async fn search(
             "pass ?q=TEXT, e.g. ?q=三八红旗 or ?q=三八紅旗",
         )
     })?;
-    Ok(json(
-        &read(&st, move |reg, now| reg.search(&text, now)).await?,
-    ))
+    let limit = match q.get("limit") {
+        None => SEARCH_LIMIT,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=SEARCH_LIMIT_MAX).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "limit must be a number from 1 to 5000",
+                    "pass e.g. ?q=三八红旗&limit=500, or narrow the search text",
+                )
+            })?,
+    };
+    let (list, total, complete) =
+        read(&st, move |reg, now| reg.search_limited(&text, now, limit)).await?;
+    let mut response = json(&list);
+    let (name, value) = if complete {
+        ("x-total-count", total.to_string())
+    } else {
+        ("x-total-count-at-least", total.to_string())
+    };
+    if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
+        response.headers_mut().insert(name, v);
+    }
+    Ok(response)
 }
+
+/// Search results per response unless `?limit=` says otherwise (at most [`SEARCH_LIMIT_MAX`]);
+/// `X-Total-Count` says how many awards matched, or `X-Total-Count-At-Least` when counting
+/// stopped (see `Registry::search_limited`).
+pub const SEARCH_LIMIT: usize = 200;
+/// The largest `?limit=` a search accepts.
+pub const SEARCH_LIMIT_MAX: usize = 5000;
 
 /// `GET /api/v1/authorities`.
 pub async fn authorities(State(st): State<Arc<AppState>>) -> Api {
