@@ -266,6 +266,30 @@ pub fn pick_index<E>(
     Ok(None)
 }
 
+/// [`pick_index`] for a list that may be nearly full: after the random draws, `used` gives
+/// every taken index at once (one scan, instead of a lookup per index) and the first free
+/// index from a random start is returned, or `None` if all [`LIST_BITS`] are taken.
+pub fn pick_index_scanning<E>(
+    random: &mut dyn FnMut() -> u32,
+    taken: &mut dyn FnMut(u32) -> Result<bool, E>,
+    used: &mut dyn FnMut() -> Result<std::collections::HashSet<u32>, E>,
+) -> Result<Option<u32>, E> {
+    for _ in 0..64 {
+        let i = random() % LIST_BITS;
+        if !taken(i)? {
+            return Ok(Some(i));
+        }
+    }
+    let used = used()?;
+    if used.len() >= LIST_BITS as usize {
+        return Ok(None);
+    }
+    let start = random() % LIST_BITS;
+    Ok((0..LIST_BITS)
+        .map(|k| (start + k) % LIST_BITS)
+        .find(|i| !used.contains(i)))
+}
+
 /// A status bitstring: index 0 is the most significant bit of byte 0.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Bitstring {

@@ -82,6 +82,18 @@ impl Registry {
             .is_some())
     }
 
+    /// Every status-list index `authority` has given an award (one scan of its index keys).
+    pub fn status_indexes_used(&self, authority: &str) -> Result<HashSet<u32>, Error> {
+        let prefix = crate::store::trees::pair_prefix(authority);
+        Ok(self
+            .store
+            .keys_with_prefix(crate::store::trees::T::ByStatus, &prefix)
+            .map_err(|e| Error::internal(e.to_string()))?
+            .iter()
+            .filter_map(|k| k.get(prefix.len()..)?.try_into().ok().map(u32::from_be_bytes))
+            .collect())
+    }
+
     /// A status entry for a new award of `authority`: an index drawn at random among those
     /// neither in the registry nor in `reserved` (indexes given to awards not yet submitted;
     /// the new one is added). `None` if the authority's lists are full.
@@ -90,7 +102,9 @@ impl Registry {
         authority: &str,
         reserved: &mut HashSet<u32>,
     ) -> Result<Option<StatusRef>, Error> {
-        if reserved.len() >= status::LIST_BITS as usize {
+        // `FULL` (never an index) marks an authority whose lists were found full in this run.
+        const FULL: u32 = u32::MAX;
+        if reserved.contains(&FULL) || reserved.len() >= status::LIST_BITS as usize {
             return Ok(None);
         }
         let mut rng_err = None;
@@ -101,12 +115,24 @@ impl Registry {
             }
             u32::from_le_bytes(b)
         };
-        let picked = status::pick_index(&mut random, &mut |i| {
-            if reserved.contains(&i) {
-                return Ok(true);
-            }
-            self.status_index_taken(authority, i)
-        })?;
+        let reserved_now: &HashSet<u32> = reserved;
+        let picked = status::pick_index_scanning(
+            &mut random,
+            &mut |i| {
+                if reserved_now.contains(&i) {
+                    return Ok(true);
+                }
+                self.status_index_taken(authority, i)
+            },
+            &mut || {
+                let mut used = self.status_indexes_used(authority)?;
+                used.extend(reserved_now.iter().copied().filter(|i| *i != FULL));
+                Ok::<_, Error>(used)
+            },
+        )?;
+        if picked.is_none() {
+            reserved.insert(FULL);
+        }
         if let Some(e) = rng_err {
             return Err(Error::internal(format!("randomness: {e}")));
         }
