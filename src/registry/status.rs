@@ -90,7 +90,12 @@ impl Registry {
             .keys_with_prefix(crate::store::trees::T::ByStatus, &prefix)
             .map_err(|e| Error::internal(e.to_string()))?
             .iter()
-            .filter_map(|k| k.get(prefix.len()..)?.try_into().ok().map(u32::from_be_bytes))
+            .filter_map(|k| {
+                k.get(prefix.len()..)?
+                    .try_into()
+                    .ok()
+                    .map(u32::from_be_bytes)
+            })
             .collect())
     }
 
