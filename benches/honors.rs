@@ -34,6 +34,32 @@ fn registry(n: usize) -> &'static (tempfile::TempDir, std::path::PathBuf) {
     })
 }
 
+/// One of the own schemes of a demo commission (by name), and a hospital of 河南省.
+fn commission_fixture(
+    reg: &Registry,
+    commission: &str,
+) -> (honors::authority::Scheme, honors::authority::Holder) {
+    let authority = reg
+        .authorities()
+        .unwrap()
+        .into_iter()
+        .find(|a| a.name == commission)
+        .unwrap();
+    let scheme = reg
+        .schemes()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.owner == authority.id)
+        .unwrap();
+    let holder = reg
+        .holders()
+        .unwrap()
+        .into_iter()
+        .find(|h| h.province == "河南省")
+        .unwrap();
+    (scheme, holder)
+}
+
 fn bench_size() -> usize {
     std::env::var("HONORS_BENCH_SIZE")
         .ok()
@@ -356,24 +382,7 @@ fn writes(c: &mut Criterion) {
             })
         })
         .unwrap();
-    let authority = reg
-        .authorities()
-        .unwrap()
-        .into_iter()
-        .find(|a| a.name == commission)
-        .unwrap();
-    let scheme = reg
-        .schemes()
-        .unwrap()
-        .into_iter()
-        .find(|s| s.owner == authority.id)
-        .unwrap();
-    let holder = reg
-        .holders()
-        .unwrap()
-        .into_iter()
-        .find(|h| h.province == "河南省")
-        .unwrap();
+    let (scheme, holder) = commission_fixture(&reg, commission);
     let did = honors::credential::didkey::did_for(&key.verifying_key());
     let batch = |n: usize| -> Vec<Vec<u8>> {
         (0..n)
@@ -441,24 +450,7 @@ fn cli(c: &mut Criterion) {
         .find(|k| k.authority == "河南省卫生健康委员会")
         .unwrap();
     let reg = Registry::open(&dir).unwrap();
-    let authority = reg
-        .authorities()
-        .unwrap()
-        .into_iter()
-        .find(|a| a.name == key.authority)
-        .unwrap();
-    let scheme = reg
-        .schemes()
-        .unwrap()
-        .into_iter()
-        .find(|s| s.owner == authority.id)
-        .unwrap();
-    let holder = reg
-        .holders()
-        .unwrap()
-        .into_iter()
-        .find(|h| h.province == "河南省")
-        .unwrap();
+    let (scheme, holder) = commission_fixture(&reg, &key.authority);
     drop(reg);
     std::thread::sleep(Duration::from_millis(1500)); // sled's flusher lets go of the lock
     let mut g = c.benchmark_group("cli");

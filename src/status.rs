@@ -250,20 +250,17 @@ pub fn pick_index<E>(
     random: &mut dyn FnMut() -> u32,
     taken: &mut dyn FnMut(u32) -> Result<bool, E>,
 ) -> Result<Option<u32>, E> {
-    for _ in 0..64 {
-        let i = random() % LIST_BITS;
-        if !taken(i)? {
-            return Ok(Some(i));
+    // The taken set for the fallback is asked for index by index, through the same `taken`.
+    let taken = std::cell::RefCell::new(taken);
+    pick_index_scanning(random, &mut |i| (taken.borrow_mut())(i), &mut || {
+        let mut used = std::collections::HashSet::new();
+        for i in 0..LIST_BITS {
+            if (taken.borrow_mut())(i)? {
+                used.insert(i);
+            }
         }
-    }
-    let start = random() % LIST_BITS;
-    for k in 0..LIST_BITS {
-        let i = (start + k) % LIST_BITS;
-        if !taken(i)? {
-            return Ok(Some(i));
-        }
-    }
-    Ok(None)
+        Ok(used)
+    })
 }
 
 /// [`pick_index`] for a list that may be nearly full: after the random draws, `used` gives

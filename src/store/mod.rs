@@ -339,13 +339,7 @@ impl Store {
         t: T,
         what: &'static str,
     ) -> Result<Vec<R>, StoreError> {
-        self.tree(t)
-            .iter()
-            .map(|r| {
-                let (_, v) = r.map_err(|e| self.err(e))?;
-                Ok(codec::decode(what, &v)?)
-            })
-            .collect()
+        self.records(t, what).collect()
     }
 
     /// Every record of a tree, decoded one at a time, in key order.
