@@ -160,7 +160,11 @@ impl From<StoreError> for Error {
             | StoreError::Layout { .. } => ErrorKind::Input,
             _ => ErrorKind::Internal,
         };
-        Error::new(kind, e.to_string(), None)
+        let hint = matches!(e, StoreError::Corrupt(_) | StoreError::Codec(_)).then(|| {
+            "run `honors audit` to locate the damage, then restore the last backup (honors restore)"
+                .to_string()
+        });
+        Error::new(kind, e.to_string(), hint)
     }
 }
 
