@@ -1,7 +1,7 @@
 //! Auditing the live registry: replay its log, then compare what is stored with what the log
 //! implies (records, indexes, tree hashes). See [`crate::audit`] for the replay itself.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -9,6 +9,7 @@ use super::Registry;
 use crate::audit::{check_against, replay, AuditReport, EntrySource, Finding};
 use crate::authority::{Authority, Holder, Scheme};
 use crate::award::Award;
+use crate::state::{AwardKeys, AwardTable};
 use crate::store::trees::{pair_id, pair_key, T};
 use crate::store::Store;
 use crate::trust::TrustRoots;
@@ -56,23 +57,33 @@ impl Registry {
             ));
         }
         // Indexes: every award under its holder, scheme, issuer, title and year, and nothing
-        // else. The title's search key (OpenCC + NFKC) is computed once per distinct title.
-        let mut title_keys: std::collections::HashMap<(&str, Option<&str>), String> =
-            std::collections::HashMap::new();
-        for a in r.state.awards.values() {
+        // else. The title's search key (OpenCC + NFKC) is computed once per distinct title, a
+        // year's text once per year.
+        let mut title_keys: HashMap<(&str, Option<&str>), String> = HashMap::new();
+        let mut years: HashMap<u32, String> = HashMap::new();
+        for a in r.state.awards.keys() {
             title_keys
-                .entry((a.title.as_str(), a.sub_unit.as_deref()))
-                .or_insert_with(|| crate::registry::submit::title_key(a));
-        }
-        let index_key = |tree: T, a: &Award| -> Option<String> {
-            match tree {
-                T::ByHolder => Some(a.uscc.clone()),
-                T::ByScheme => Some(a.scheme.clone()),
-                T::ByIssuer => Some(a.issuer.clone()),
-                T::ByTitle => Some(title_keys[&(a.title.as_str(), a.sub_unit.as_deref())].clone()),
-                _ => a.batch_year.map(|y| y.to_string()),
+                .entry((a.title, a.sub_unit))
+                .or_insert_with(|| crate::registry::submit::title_key_of(a.title, a.sub_unit));
+            if let Some(y) = a.batch_year {
+                years.entry(y).or_insert_with(|| y.to_string());
             }
-        };
+        }
+        let (title_keys, years) = (&title_keys, &years);
+        fn index_key<'k>(
+            tree: T,
+            a: AwardKeys<'k>,
+            title_keys: &'k HashMap<(&'k str, Option<&'k str>), String>,
+            years: &'k HashMap<u32, String>,
+        ) -> Option<&'k str> {
+            match tree {
+                T::ByHolder => Some(a.uscc),
+                T::ByScheme => Some(a.scheme),
+                T::ByIssuer => Some(a.issuer),
+                T::ByTitle => Some(title_keys[&(a.title, a.sub_unit)].as_str()),
+                _ => a.batch_year.map(|y| years[&y].as_str()),
+            }
+        }
         // The five indexes are compared at the same time, each in one merge pass.
         // The stored tree hashes and records (one pass each) and the indexes are compared at
         // the same time.
@@ -157,21 +168,23 @@ impl Registry {
                     .into_par_iter()
                     .map(|tree| {
                         let mut findings = Vec::new();
-                        // What the log implies, sorted as sled orders keys; then one merge pass over the
-                        // stored index (nothing of it is held in memory).
-                        let mut want: Vec<(Vec<u8>, &str)> = r
+                        // What the log implies, as borrowed (prefix, id) pairs sorted as sled
+                        // orders their keys; then one merge pass over the stored index (nothing
+                        // of it is held in memory), each wanted key built as it is reached.
+                        let mut want: Vec<(&str, &str)> = r
                             .state
                             .awards
-                            .values()
-                            .filter_map(|a| {
-                                Some((pair_key(&index_key(tree, a)?, &a.id), a.id.as_str()))
-                            })
+                            .keys()
+                            .filter_map(|a| Some((index_key(tree, a, title_keys, years)?, a.id)))
                             .collect();
-                        want.sort_unstable();
-                        let mut want = want.into_iter().peekable();
+                        want.sort_unstable_by(|a, b| pair_order(*a, *b));
+                        let mut want = want
+                            .into_iter()
+                            .map(|(prefix, id)| (pair_key(prefix, id), id))
+                            .peekable();
                         let missing = |findings: &mut Vec<Finding>, key: &[u8], id: &str| {
                             findings.push(Finding::new(
-                                r.state.awards.get(id).map(|a| a.index),
+                                r.state.awards.log_index(id),
                                 "index",
                                 format!("award {id} listed under {}", index_prefix(key, id)),
                                 "not listed",
@@ -218,12 +231,55 @@ impl Registry {
     }
 }
 
+/// The order of `pair_key(a.0, a.1)` and `pair_key(b.0, b.1)` (sled's key order), without
+/// building the keys unless one prefix is a proper prefix of the other.
+fn pair_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
+    use std::cmp::Ordering::Equal;
+    let n = a.0.len().min(b.0.len());
+    match a.0.as_bytes()[..n].cmp(&b.0.as_bytes()[..n]) {
+        Equal if a.0.len() == b.0.len() => a.1.cmp(b.1),
+        Equal => pair_key(a.0, a.1).cmp(&pair_key(b.0, b.1)),
+        o => o,
+    }
+}
+
+/// Derived records by key: a replay's maps, or its compact award table.
+trait Derived<R> {
+    fn find(&self, key: &str) -> Option<R>;
+    fn count(&self) -> usize;
+    fn all_keys(&self) -> Vec<String>;
+}
+
+impl<R: Clone> Derived<R> for HashMap<String, R> {
+    fn find(&self, key: &str) -> Option<R> {
+        self.get(key).cloned()
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn all_keys(&self) -> Vec<String> {
+        self.keys().cloned().collect()
+    }
+}
+
+impl Derived<Award> for AwardTable {
+    fn find(&self, key: &str) -> Option<Award> {
+        self.get(key)
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn all_keys(&self) -> Vec<String> {
+        self.keys().map(|a| a.id.to_string()).collect()
+    }
+}
+
 /// Compares the stored records (read one at a time) with the derived ones.
 fn compare<R: PartialEq, I: Iterator<Item = Result<R, crate::store::StoreError>>>(
     findings: &mut Vec<Finding>,
     what: &str,
     stored: impl Fn() -> I,
-    derived: &std::collections::HashMap<String, R>,
+    derived: &dyn Derived<R>,
     key: impl Fn(&R) -> String,
     index: impl Fn(&R) -> Option<u64>,
 ) {
@@ -242,12 +298,12 @@ fn compare<R: PartialEq, I: Iterator<Item = Result<R, crate::store::StoreError>>
             }
         };
         let k = key(&rec);
-        match derived.get(&k) {
+        match derived.find(&k) {
             Some(d) => {
                 matched += 1;
-                if *d != rec {
+                if d != rec {
                     findings.push(Finding::new(
-                        index(d),
+                        index(&d),
                         "state",
                         format!("{what} {k} as the log implies"),
                         "a stored record that differs (changed without a statement)",
@@ -262,19 +318,20 @@ fn compare<R: PartialEq, I: Iterator<Item = Result<R, crate::store::StoreError>>
             )),
         }
     }
-    if matched == derived.len() {
+    if matched == derived.count() {
         return;
     }
     // Some derived record is not stored: find which (rare, so a second pass is fine).
     let stored_keys: BTreeSet<String> = stored().filter_map(|r| r.ok()).map(|r| key(&r)).collect();
-    let mut missing: Vec<(&String, &R)> = derived
-        .iter()
-        .filter(|(k, _)| !stored_keys.contains(*k))
+    let mut missing: Vec<String> = derived
+        .all_keys()
+        .into_iter()
+        .filter(|k| !stored_keys.contains(k))
         .collect();
-    missing.sort_by(|a, b| a.0.cmp(b.0));
-    for (k, d) in missing {
+    missing.sort();
+    for k in missing {
         findings.push(Finding::new(
-            index(d),
+            derived.find(&k).and_then(|d| index(&d)),
             "state",
             format!("{what} {k} stored"),
             "missing from the store",

@@ -184,16 +184,20 @@ impl Registry {
 
     /// Opens the registry in `dir` and re-checks the stored tree against the last checkpoint.
     pub fn open(dir: &Path) -> Result<Registry, Error> {
-        let reg = Self::open_unchecked(dir)?;
+        let reg = Self::with_store(dir, Store::open(dir)?)?;
         reg.check_tree()?;
         Ok(reg)
     }
 
     /// Opens the registry in `dir` without re-checking the stored tree, for `audit` only: an
     /// auditor must be able to replay a damaged registry and locate the damage, where
-    /// [`Registry::open`] would refuse to open it at all. Never write through it.
+    /// [`Registry::open`] would refuse to open it at all. Never write through it. The store
+    /// is opened for one pass over everything ([`Store::open_for_scan`]: a small page cache).
     pub fn open_unchecked(dir: &Path) -> Result<Registry, Error> {
-        let store = Store::open(dir)?;
+        Self::with_store(dir, Store::open_for_scan(dir)?)
+    }
+
+    fn with_store(dir: &Path, store: Store) -> Result<Registry, Error> {
         let config_path = dir.join("registry.toml");
         let text = read_text(&config_path)?;
         let config: Config = toml::from_str(&text).map_err(|e| {

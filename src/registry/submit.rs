@@ -442,8 +442,13 @@ pub(crate) fn effect_writes(
 
 /// The search key an award is found under: its title and sub-unit.
 pub(crate) fn title_key(award: &crate::award::Award) -> String {
-    let mut text = award.title.clone();
-    if let Some(unit) = &award.sub_unit {
+    title_key_of(&award.title, award.sub_unit.as_deref())
+}
+
+/// [`title_key`] from the title and sub-unit alone.
+pub(crate) fn title_key_of(title: &str, sub_unit: Option<&str>) -> String {
+    let mut text = title.to_string();
+    if let Some(unit) = sub_unit {
         text.push(' ');
         text.push_str(unit);
     }

@@ -55,17 +55,24 @@ pub struct Write {
     pub value: Option<Vec<u8>>,
 }
 
-/// sled's page cache: 64 MiB, or `HONORS_CACHE_MB` (a bulk import into a large registry
-/// runs faster with more; `serve` and `audit` stay within their memory budget with the default).
-fn cache_bytes() -> u64 {
+/// sled's page cache: `default_mb` MiB, or `HONORS_CACHE_MB` (a bulk import into a large
+/// registry runs faster with more; `serve` stays within its memory budget with the default).
+fn cache_bytes(default_mb: u64) -> u64 {
     std::env::var("HONORS_CACHE_MB")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
         .filter(|mb| *mb >= 8)
-        .unwrap_or(64)
+        .unwrap_or(default_mb)
         * 1024
         * 1024
 }
+
+/// The page cache for random access (lookups, proofs, writes).
+const CACHE_MB: u64 = 64;
+/// The page cache for one sequential pass over everything (`audit`): nothing read is read
+/// again, so a larger cache only holds memory. At 200,000 awards an audit peaked at 328 MB
+/// with 64 MiB and 216 MB with 8 MiB, in the same time.
+const SCAN_CACHE_MB: u64 = 16;
 
 /// The entry bytes of a stored entry value (see [`compress`]).
 fn unpack_entry(index: u64, value: &[u8]) -> Result<Vec<u8>, StoreError> {
@@ -122,19 +129,29 @@ impl Store {
             path: dir.to_path_buf(),
             source,
         })?;
-        let store = Self::open_path(dir, true)?;
+        let store = Self::open_path(dir, true, cache_bytes(CACHE_MB))?;
         store.put_meta("layout", LAYOUT.as_bytes())?;
         Ok(store)
     }
 
     /// Opens the existing store in `dir/store`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_existing(dir, cache_bytes(CACHE_MB))
+    }
+
+    /// Opens the existing store for one pass over everything it holds (an audit), with a
+    /// small page cache.
+    pub fn open_for_scan(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_existing(dir, cache_bytes(SCAN_CACHE_MB))
+    }
+
+    fn open_existing(dir: &Path, cache: u64) -> Result<Store, StoreError> {
         if !dir.join(STORE_SUBDIR).join("conf").exists() {
             return Err(StoreError::NotARegistry {
                 path: dir.to_path_buf(),
             });
         }
-        let store = Self::open_path(dir, false)?;
+        let store = Self::open_path(dir, false, cache)?;
         let layout = store
             .meta_text("layout")?
             .unwrap_or_else(|| "honors-store/1".into());
@@ -147,11 +164,11 @@ impl Store {
         Ok(store)
     }
 
-    fn open_path(dir: &Path, create: bool) -> Result<Store, StoreError> {
+    fn open_path(dir: &Path, create: bool, cache: u64) -> Result<Store, StoreError> {
         let path = dir.join(STORE_SUBDIR);
         let config = sled::Config::new()
             .path(&path)
-            .cache_capacity(cache_bytes())
+            .cache_capacity(cache)
             .flush_every_ms(Some(1000))
             .create_new(create);
         // sled 0.34 panics on some torn or corrupted files instead of returning an error: that

@@ -5,7 +5,11 @@
 //! plus the batch's own earlier effects before anything is written. Both apply [`Effect`]s the
 //! same way the store does.
 
+mod awards;
+
 use std::collections::{BTreeMap, HashMap};
+
+pub use awards::{AwardKeys, AwardTable};
 
 use crate::authority::{Authority, Holder, Scheme};
 use crate::award::Award;
@@ -18,11 +22,8 @@ pub struct MemoryState {
     pub key_owner: HashMap<String, String>,
     pub schemes: HashMap<String, Scheme>,
     pub holders: HashMap<String, Holder>,
-    pub awards: HashMap<String, Award>,
-    /// Holder USCC -> award ids (ordered for deterministic replays).
-    pub holder_awards: HashMap<String, BTreeMap<String, ()>>,
-    /// (issuing authority, status-list index) -> award id.
-    pub status_indexes: HashMap<(String, u32), String>,
+    /// Every award, held compactly, with its holder and status-list lookups.
+    pub awards: AwardTable,
 }
 
 impl MemoryState {
@@ -42,17 +43,7 @@ impl MemoryState {
                 Effect::Holder(h) => {
                     self.holders.insert(h.uscc.clone(), h.clone());
                 }
-                Effect::Award { award, .. } => {
-                    self.holder_awards
-                        .entry(award.uscc.clone())
-                        .or_default()
-                        .insert(award.id.clone(), ());
-                    if let Some(index) = award.status_index {
-                        self.status_indexes
-                            .insert((award.issuer.clone(), index), award.id.clone());
-                    }
-                    self.awards.insert(award.id.clone(), award.clone());
-                }
+                Effect::Award { award, .. } => self.awards.insert(award),
             }
         }
     }
@@ -72,24 +63,16 @@ impl View for MemoryState {
         Ok(self.holders.get(uscc).cloned())
     }
     fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
-        Ok(self.awards.get(id).cloned())
+        Ok(self.awards.get(id))
     }
     fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError> {
-        Ok(self
-            .holder_awards
-            .get(uscc)
-            .map(|ids| {
-                ids.keys()
-                    .filter_map(|id| self.awards.get(id).cloned())
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(self.awards.of_holder(uscc))
     }
     fn status_index_owner(&self, authority: &str, index: u32) -> Result<Option<String>, ViewError> {
         Ok(self
-            .status_indexes
-            .get(&(authority.to_string(), index))
-            .cloned())
+            .awards
+            .status_owner(authority, index)
+            .map(str::to_string))
     }
 }
 
@@ -177,7 +160,7 @@ impl<V: View> View for Overlay<'_, V> {
     }
     fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
         match self.pending.awards.get(id) {
-            Some(a) => Ok(Some(a.clone())),
+            Some(a) => Ok(Some(a)),
             None => self.base.award(id),
         }
     }
