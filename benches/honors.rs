@@ -141,18 +141,20 @@ fn primitives(c: &mut Criterion) {
 
 /// The writes of one award, sized as `Registry::submit` makes them.
 fn award_shaped_writes(n: u64, packed_entry: &[u8]) -> Vec<honors::store::Write> {
-    use honors::store::trees::{pair_key, T};
+    use honors::store::trees::{award_key, index_key, status_key, T};
     use honors::store::Write;
     let id = format!(
-        "urn:uuid:{:032x}",
-        (n as u128).wrapping_mul(0x9E3779B97F4A7C15F39CC0605CEDC835)
+        "urn:uuid:{}",
+        uuid::Uuid::from_u128((n as u128).wrapping_mul(0x9E3779B97F4A7C15F39CC0605CEDC835))
     );
+    let pair_key = |prefix: &str, id: &str| index_key(prefix, id).expect("an award id");
+    let key = award_key(&id).expect("an award id");
     let uscc = format!("12{:016}", n % 4000);
     let scheme = "urn:uuid:01a20876-8540-752a-8ebd-9a2d18cdbf44";
     vec![
         Write::put(T::Entries, n.to_be_bytes(), packed_entry.to_vec()),
         Write::put(T::Hashes, n.to_be_bytes(), vec![7u8; 64]),
-        Write::put(T::Awards, id.as_bytes(), vec![1u8; 344]),
+        Write::put(T::Awards, key, vec![1u8; 344]),
         Write::put(T::ByHolder, pair_key(&uscc, &id), Vec::new()),
         Write::put(T::ByScheme, pair_key(scheme, &id), Vec::new()),
         Write::put(T::ByIssuer, pair_key(scheme, &id), Vec::new()),
@@ -162,7 +164,7 @@ fn award_shaped_writes(n: u64, packed_entry: &[u8]) -> Vec<honors::store::Write>
             Vec::new(),
         ),
         Write::put(T::ByYear, pair_key("2024", &id), Vec::new()),
-        Write::put(T::ByStatus, pair_key(scheme, &id), id.as_bytes().to_vec()),
+        Write::put(T::ByStatus, status_key(scheme, n as u32), key.to_vec()),
     ]
 }
 

@@ -12,7 +12,7 @@ use common::*;
 use honors::award::{Award, AwardState};
 use honors::entry::Entry;
 use honors::store::codec;
-use honors::store::trees::T;
+use honors::store::trees::{award_key, T};
 use honors::store::{Store, Write};
 use serde_json::Value;
 
@@ -277,8 +277,11 @@ fn a_status_changed_without_a_statement_is_found_at_the_award() {
     let (id, k) = d.sample_award();
     assert_eq!(d.db.status_of(&id), "valid");
     d.tamper(|s| {
-        let mut a: Award =
-            codec::decode("award", &s.get(T::Awards, id.as_bytes()).unwrap().unwrap()).unwrap();
+        let mut a: Award = codec::decode(
+            "award",
+            &s.get(T::Awards, &award_key(&id).unwrap()).unwrap().unwrap(),
+        )
+        .unwrap();
         a.state = AwardState::Revoked {
             on_us: a.integrated_us,
             index: k,
@@ -286,7 +289,7 @@ fn a_status_changed_without_a_statement_is_found_at_the_award() {
         };
         s.commit(&[Write::put(
             T::Awards,
-            id.as_bytes().to_vec(),
+            award_key(&id).unwrap().to_vec(),
             codec::encode("award", &a).unwrap(),
         )])
         .unwrap();

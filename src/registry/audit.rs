@@ -10,7 +10,7 @@ use crate::audit::{check_against, replay, AuditReport, EntrySource, Finding};
 use crate::authority::{Authority, Holder, Scheme};
 use crate::award::Award;
 use crate::state::{AwardKeys, AwardTable};
-use crate::store::trees::{pair_id, pair_key, T};
+use crate::store::trees::{index_id, index_key, T};
 use crate::store::Store;
 use crate::trust::TrustRoots;
 
@@ -70,7 +70,7 @@ impl Registry {
             }
         }
         let (title_keys, years) = (&title_keys, &years);
-        fn index_key<'k>(
+        fn prefix_of<'k>(
             tree: T,
             a: AwardKeys<'k>,
             title_keys: &'k HashMap<(&'k str, Option<&'k str>), String>,
@@ -175,18 +175,18 @@ impl Registry {
                             .state
                             .awards
                             .keys()
-                            .filter_map(|a| Some((index_key(tree, a, title_keys, years)?, a.id)))
+                            .filter_map(|a| Some((prefix_of(tree, a, title_keys, years)?, a.id)))
                             .collect();
                         want.sort_unstable_by(|a, b| pair_order(*a, *b));
                         let mut want = want
                             .into_iter()
-                            .map(|(prefix, id)| (pair_key(prefix, id), id))
+                            .map(|(prefix, id)| (index_key(prefix, id).unwrap_or_default(), id))
                             .peekable();
                         let missing = |findings: &mut Vec<Finding>, key: &[u8], id: &str| {
                             findings.push(Finding::new(
                                 r.state.awards.log_index(id),
                                 "index",
-                                format!("award {id} listed under {}", index_prefix(key, id)),
+                                format!("award {id} listed under {}", index_prefix(key)),
                                 "not listed",
                             ))
                         };
@@ -198,14 +198,12 @@ impl Registry {
                                 missing(&mut findings, &w, id);
                             }
                             if want.next_if(|(w, _)| *w == k).is_none() {
-                                let id = pair_id(&k).unwrap_or_default();
+                                let id = index_id(&k).unwrap_or_default();
+                                let id = id.as_str();
                                 findings.push(Finding::new(
                                     None,
                                     "index",
-                                    format!(
-                                        "no listing of award {id} under {}",
-                                        index_prefix(&k, id)
-                                    ),
+                                    format!("no listing of award {id} under {}", index_prefix(&k)),
                                     "a listing the log does not support",
                                 ));
                             }
@@ -231,14 +229,15 @@ impl Registry {
     }
 }
 
-/// The order of `pair_key(a.0, a.1)` and `pair_key(b.0, b.1)` (sled's key order), without
-/// building the keys unless one prefix is a proper prefix of the other.
+/// The order of `index_key(a.0, a.1)` and `index_key(b.0, b.1)` (sled's key order), without
+/// building the keys unless one prefix is a proper prefix of the other (award ids' bytes sort
+/// as their text).
 fn pair_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
     use std::cmp::Ordering::Equal;
     let n = a.0.len().min(b.0.len());
     match a.0.as_bytes()[..n].cmp(&b.0.as_bytes()[..n]) {
         Equal if a.0.len() == b.0.len() => a.1.cmp(b.1),
-        Equal => pair_key(a.0, a.1).cmp(&pair_key(b.0, b.1)),
+        Equal => index_key(a.0, a.1).cmp(&index_key(b.0, b.1)),
         o => o,
     }
 }
@@ -340,8 +339,8 @@ fn compare<R: PartialEq, I: Iterator<Item = Result<R, crate::store::StoreError>>
 }
 
 /// The prefix (holder, scheme, …) of an index key, for messages.
-fn index_prefix(key: &[u8], id: &str) -> String {
-    String::from_utf8_lossy(&key[..key.len().saturating_sub(id.len() + 1)]).into_owned()
+fn index_prefix(key: &[u8]) -> String {
+    String::from_utf8_lossy(&key[..key.len().saturating_sub(17)]).into_owned()
 }
 
 fn rss(what: &str) {

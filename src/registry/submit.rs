@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::policy::{decide, Effect, PolicyError, Position};
 use crate::state::Overlay;
 use crate::statement::{parse_signed_with, SignedStatement};
-use crate::store::trees::{hash_group_key, pair_key, T};
+use crate::store::trees::{award_key, hash_group_key, index_key, pair_key, T};
 use crate::store::{codec, Store, Write};
 use crate::text::search_terms;
 use crate::time::{from_micros, micros};
@@ -386,44 +386,30 @@ pub(crate) fn effect_writes(
             }
         }
         Effect::Award { award, new } => {
-            w.push(Write::put(
-                T::Awards,
-                award.id.as_bytes().to_vec(),
-                enc("award", award)?,
-            ));
+            // The statement parser refuses any other id form, so this cannot fail for a
+            // decided award; it is checked all the same rather than stored under a wrong key.
+            let id = &award.id;
+            let not_an_id =
+                || Error::internal(format!("award id {id} is not urn:uuid:<lowercase uuid>"));
+            let key = award_key(id).ok_or_else(not_an_id)?;
+            let index = |prefix: &str| index_key(prefix, id).ok_or_else(not_an_id);
+            w.push(Write::put(T::Awards, key.to_vec(), enc("award", award)?));
             if *new {
-                let id = &award.id;
-                w.push(Write::put(
-                    T::ByHolder,
-                    pair_key(&award.uscc, id),
-                    Vec::new(),
-                ));
-                w.push(Write::put(
-                    T::ByScheme,
-                    pair_key(&award.scheme, id),
-                    Vec::new(),
-                ));
-                w.push(Write::put(
-                    T::ByIssuer,
-                    pair_key(&award.issuer, id),
-                    Vec::new(),
-                ));
+                w.push(Write::put(T::ByHolder, index(&award.uscc)?, Vec::new()));
+                w.push(Write::put(T::ByScheme, index(&award.scheme)?, Vec::new()));
+                w.push(Write::put(T::ByIssuer, index(&award.issuer)?, Vec::new()));
                 if let Some(year) = award.batch_year {
-                    w.push(Write::put(
-                        T::ByYear,
-                        pair_key(&year.to_string(), id),
-                        Vec::new(),
-                    ));
+                    w.push(Write::put(T::ByYear, index(&year.to_string())?, Vec::new()));
                 }
-                if let Some(index) = award.status_index {
+                if let Some(status_index) = award.status_index {
                     w.push(Write::put(
                         T::ByStatus,
-                        crate::store::trees::status_key(&award.issuer, index),
-                        id.as_bytes().to_vec(),
+                        crate::store::trees::status_key(&award.issuer, status_index),
+                        key.to_vec(),
                     ));
                 }
                 let title_key = title_key(award);
-                w.push(Write::put(T::ByTitle, pair_key(&title_key, id), Vec::new()));
+                w.push(Write::put(T::ByTitle, index(&title_key)?, Vec::new()));
                 if titles.insert(title_key.clone())
                     && store
                         .ids_with_prefix_first(T::ByTitle, &title_key)?

@@ -21,7 +21,7 @@ use crate::award::Award;
 use crate::policy::{View, ViewError};
 use crate::tlog::{Hash, HashReader, TlogError};
 use codec::CodecError;
-use trees::{pair_id, pair_prefix, NAMES, T};
+use trees::{pair_prefix, NAMES, T};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +114,7 @@ const HOT_HASHES: usize = 1 << 16;
 
 const STORE_SUBDIR: &str = "store";
 /// The layout version of the trees (see `trees.rs`); a store of another layout is refused.
-pub const LAYOUT: &str = "honors-store/4";
+pub const LAYOUT: &str = "honors-store/5";
 
 impl Store {
     /// Creates a new, empty store in `dir/store`. Refuses a directory that already has one.
@@ -326,25 +326,24 @@ impl Store {
             .and_then(|v| v.as_slice().try_into().ok().map(u64::from_be_bytes)))
     }
 
-    /// Ids stored under `prefix` in a pair index.
+    /// Award ids stored under `prefix` in an award index ([`trees::index_key`]).
     pub fn ids_with_prefix(&self, t: T, prefix: &str) -> Result<Vec<String>, StoreError> {
         self.tree(t)
             .scan_prefix(pair_prefix(prefix))
             .map(|r| {
                 let (k, _) = r.map_err(|e| self.err(e))?;
-                pair_id(&k)
-                    .map(str::to_string)
-                    .ok_or_else(|| StoreError::Corrupt("index key without id".into()))
+                trees::index_id(&k)
+                    .ok_or_else(|| StoreError::Corrupt("index key without an award id".into()))
             })
             .collect()
     }
 
-    /// The first id stored under `prefix` in a pair index, if any.
+    /// The first award id stored under `prefix` in an award index, if any.
     pub fn ids_with_prefix_first(&self, t: T, prefix: &str) -> Result<Option<String>, StoreError> {
         match self.tree(t).scan_prefix(pair_prefix(prefix)).next() {
             Some(r) => {
                 let (k, _) = r.map_err(|e| self.err(e))?;
-                Ok(pair_id(&k).map(str::to_string))
+                Ok(trees::index_id(&k))
             }
             None => Ok(None),
         }
@@ -479,8 +478,11 @@ impl View for Store {
             .map_err(view_err)
     }
     fn award(&self, id: &str) -> Result<Option<Award>, ViewError> {
-        self.get_record(T::Awards, "award", id.as_bytes())
-            .map_err(view_err)
+        // Text that is no award id names no award.
+        let Some(key) = trees::award_key(id) else {
+            return Ok(None);
+        };
+        self.get_record(T::Awards, "award", &key).map_err(view_err)
     }
     fn awards_of_holder(&self, uscc: &str) -> Result<Vec<Award>, ViewError> {
         let ids = self.ids_with_prefix(T::ByHolder, uscc).map_err(view_err)?;
@@ -496,8 +498,8 @@ impl View for Store {
         self.get(T::ByStatus, &trees::status_key(authority, index))
             .map_err(view_err)?
             .map(|v| {
-                String::from_utf8(v)
-                    .map_err(|_| ViewError("status index owner is not UTF-8".into()))
+                trees::award_id(&v)
+                    .ok_or_else(|| ViewError("status index owner is not a 16-byte award id".into()))
             })
             .transpose()
     }

@@ -1,7 +1,9 @@
 //! Every sled tree the registry uses, its name (with a layout version) and its key layout.
 //!
 //! Keys are big-endian where they are numbers, so that ranges scan in order. Values are
-//! stored through [`super::codec`] unless noted as raw.
+//! stored through [`super::codec`] unless noted as raw. Award ids are held as the 16 bytes of
+//! their UUID wherever they are a key or part of one (`honors-store/5`): an award's id appears
+//! in seven keys, and as 45 bytes of text those keys made up a third of the store on disk.
 //!
 //! | tree | key | value |
 //! | --- | --- | --- |
@@ -14,11 +16,11 @@
 //! | `key_owner/v1` | did:key | raw: authority id |
 //! | `schemes/v1` | scheme id | `Scheme` |
 //! | `holders/v1` | USCC | `Holder` |
-//! | `awards/v1` | award id | `Award` |
-//! | `by_holder/v1`, `by_scheme/v1`, `by_issuer/v1` | value ‖ 0x00 ‖ award id | empty |
-//! | `by_title/v1` | search key of the title ‖ 0x00 ‖ award id | empty |
-//! | `by_year/v1` | batch year (decimal) ‖ 0x00 ‖ award id | empty |
-//! | `by_status/v1` | issuing authority id ‖ 0x00 ‖ status-list index u32 BE | raw: award id |
+//! | `awards/v2` | award id (16 bytes, [`award_key`]) | `Award` |
+//! | `by_holder/v2`, `by_scheme/v2`, `by_issuer/v2` | value ‖ 0x00 ‖ award id (16 bytes) | empty |
+//! | `by_title/v2` | search key of the title ‖ 0x00 ‖ award id (16 bytes) | empty |
+//! | `by_year/v2` | batch year (decimal) ‖ 0x00 ‖ award id (16 bytes) | empty |
+//! | `by_status/v2` | issuing authority id ‖ 0x00 ‖ status-list index u32 BE | raw: award id (16 bytes) |
 //! | `by_text/v1` | search bigram ‖ 0x00 ‖ `t:`title search key or `h:`USCC | empty (written once per distinct title or holder name) |
 
 /// Index of each tree in [`NAMES`] (and in a transaction's tree list).
@@ -78,14 +80,14 @@ pub const NAMES: &[&str] = &[
     "key_owner/v1",
     "schemes/v1",
     "holders/v1",
-    "awards/v1",
-    "by_holder/v1",
-    "by_scheme/v1",
-    "by_issuer/v1",
-    "by_title/v1",
-    "by_year/v1",
+    "awards/v2",
+    "by_holder/v2",
+    "by_scheme/v2",
+    "by_issuer/v2",
+    "by_title/v2",
+    "by_year/v2",
     "by_text/v1",
-    "by_status/v1",
+    "by_status/v2",
 ];
 
 /// A composite index key: `prefix ‖ 0x00 ‖ id`.
@@ -108,6 +110,40 @@ pub fn pair_prefix(prefix: &str) -> Vec<u8> {
 pub fn pair_id(key: &[u8]) -> Option<&str> {
     let pos = key.iter().position(|&b| b == 0)?;
     std::str::from_utf8(&key[pos + 1..]).ok()
+}
+
+/// An award id as keys and index values hold it: the 16 bytes of its UUID. Award ids are
+/// always `urn:uuid:<lowercase uuid>` (statements with any other form are refused), so
+/// [`award_id`] rebuilds the text exactly; any other text is not an award id and has no key.
+/// The bytes sort as the text does.
+pub fn award_key(id: &str) -> Option<[u8; 16]> {
+    let text = id.strip_prefix("urn:uuid:")?;
+    let uuid = uuid::Uuid::try_parse(text).ok()?;
+    let mut buf = uuid::Uuid::encode_buffer();
+    (uuid.hyphenated().encode_lower(&mut buf) == text).then(|| *uuid.as_bytes())
+}
+
+/// The award id held as `bytes` by [`award_key`].
+pub fn award_id(bytes: &[u8]) -> Option<String> {
+    let bytes: [u8; 16] = bytes.try_into().ok()?;
+    Some(format!(
+        "urn:uuid:{}",
+        uuid::Uuid::from_bytes(bytes).hyphenated()
+    ))
+}
+
+/// An award index key: `prefix ‖ 0x00 ‖ award id (16 bytes)`; `None` if `id` is not an
+/// award id.
+pub fn index_key(prefix: &str, id: &str) -> Option<Vec<u8>> {
+    let mut k = pair_prefix(prefix);
+    k.extend_from_slice(&award_key(id)?);
+    Some(k)
+}
+
+/// The award id of an [`index_key`] (its last 16 bytes, after the 0x00 ending the prefix).
+pub fn index_id(key: &[u8]) -> Option<String> {
+    let (head, id) = key.split_at_checked(key.len().checked_sub(16)?)?;
+    (head.last() == Some(&0)).then(|| award_id(id))?
 }
 
 /// The key of the stored hashes created by appending leaf `n`.
@@ -134,11 +170,11 @@ mod tests {
             (T::Hashes, "hashes/v2"),
             (T::Checkpoints, "checkpoints/v1"),
             (T::Statements, "statements/v1"),
-            (T::Awards, "awards/v1"),
-            (T::ByTitle, "by_title/v1"),
-            (T::ByYear, "by_year/v1"),
+            (T::Awards, "awards/v2"),
+            (T::ByTitle, "by_title/v2"),
+            (T::ByYear, "by_year/v2"),
             (T::ByText, "by_text/v1"),
-            (T::ByStatus, "by_status/v1"),
+            (T::ByStatus, "by_status/v2"),
         ];
         for (t, name) in all {
             assert_eq!(NAMES[t as usize], name);
@@ -147,5 +183,33 @@ mod tests {
         for (i, t) in T::ALL.iter().enumerate() {
             assert_eq!(*t as usize, i);
         }
+    }
+
+    #[test]
+    fn award_ids_are_16_bytes_in_keys_and_round_trip() {
+        let id = "urn:uuid:01a20920-2f75-76d9-b993-ee344b75f996";
+        let key = award_key(id).expect("a canonical award id");
+        assert_eq!(award_id(&key).as_deref(), Some(id));
+        for other in [
+            "urn:uuid:01A20920-2F75-76D9-B993-EE344B75F996",
+            "urn:uuid:01a209202f7576d9b993ee344b75f996",
+            "01a20920-2f75-76d9-b993-ee344b75f996",
+            "urn:uuid:{01a20920-2f75-76d9-b993-ee344b75f996}",
+            "",
+        ] {
+            assert_eq!(award_key(other), None, "{other}");
+        }
+        let k = index_key("三级甲等", id).unwrap();
+        assert_eq!(k.len(), "三级甲等".len() + 1 + 16);
+        assert_eq!(index_id(&k).as_deref(), Some(id));
+        assert_eq!(index_id(&k[1..]).as_deref(), Some(id));
+        assert_eq!(index_id(&k[..k.len() - 1]), None, "truncated");
+        assert_eq!(index_id(&[7; 16]), None, "no prefix separator");
+        // The bytes sort as the ids' text does, so listings keep their order.
+        let (a, b) = (
+            "urn:uuid:01a20920-2f75-76d9-b993-ee344b75f996",
+            "urn:uuid:01a20920-2f75-76da-0993-ee344b75f996",
+        );
+        assert!(a < b && award_key(a) < award_key(b));
     }
 }
