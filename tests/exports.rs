@@ -675,3 +675,40 @@ fn backup_and_restore_keep_the_status_key() {
     assert!(bit(&bits_independently(&after), index));
     both_accept(&after);
 }
+
+/// An authority whose status list is full issues awards without `credentialStatus`, and the
+/// registry remembers that the list is full instead of reading all 131,072 index keys again on
+/// every issuance (an index is never given back, so a full list stays full).
+#[test]
+fn a_full_status_list_is_remembered_and_later_awards_go_without_status() {
+    use honors::store::trees::{award_key, status_key, T};
+    use honors::store::{Store, Write};
+    let fx = Fixture::new();
+    let first = fx.issue(&fx.sd, &fx.h_sd, &fx.sd_scheme, &[]);
+    let (_, _, taken) = status_entries(&parse(&fx.db.credential(&first)));
+    let full_key = format!("status_full/{}", fx.sd.id);
+    {
+        // Every other index of the list, given to (made-up) awards straight in the store.
+        let store = Store::open(&fx.db.dir).unwrap();
+        assert_eq!(store.meta_text(&full_key).unwrap(), None);
+        let owner = award_key("urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01").unwrap();
+        let writes: Vec<Write> = (0..LIST_BITS)
+            .filter(|i| *i != taken)
+            .map(|i| Write::put(T::ByStatus, status_key(&fx.sd.id, i), owner.to_vec()))
+            .collect();
+        store.commit(&writes).unwrap();
+    }
+    for sub_unit in ["儿科", "心内科"] {
+        let id = fx.issue(&fx.sd, &fx.h_sd, &fx.sd_scheme, &["--sub-unit", sub_unit]);
+        let cred = parse(&fx.db.credential(&id));
+        assert!(
+            cred.get("credentialStatus").is_none(),
+            "no index is left for {sub_unit}: {cred}"
+        );
+        let store = Store::open(&fx.db.dir).unwrap();
+        assert_eq!(store.meta_text(&full_key).unwrap().as_deref(), Some("full"));
+    }
+    // Another authority's list is its own: still an index for its awards.
+    let other = fx.issue(&fx.root, &fx.h_hn, &fx.red_flag, &[]);
+    status_entries(&parse(&fx.db.credential(&other)));
+}

@@ -112,6 +112,14 @@ impl Registry {
         if reserved.contains(&FULL) || reserved.len() >= status::LIST_BITS as usize {
             return Ok(None);
         }
+        // A full list stays full (an index, once given, is never given back), so the scan
+        // that found it full is remembered: without this, every later issuance of a large
+        // authority (a province's commission at a million awards) read all 131,072 of its
+        // index keys before giving up.
+        let full_key = format!("status_full/{authority}");
+        if self.store.meta_text(&full_key)?.is_some() {
+            return Ok(None);
+        }
         let mut rng_err = None;
         let mut random = || {
             let mut b = [0u8; 4];
@@ -137,6 +145,10 @@ impl Registry {
         )?;
         if picked.is_none() {
             reserved.insert(FULL);
+            if self.status_indexes_used(authority)?.len() >= status::LIST_BITS as usize {
+                // Full in the store itself, not only with this run's reservations.
+                self.store.put_meta(&full_key, b"full")?;
+            }
         }
         if let Some(e) = rng_err {
             return Err(Error::internal(format!("randomness: {e}")));

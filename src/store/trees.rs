@@ -7,7 +7,7 @@
 //!
 //! | tree | key | value |
 //! | --- | --- | --- |
-//! | `meta/v1` | ASCII name | raw: `size` u64 BE, `last_time_us` i64 BE, `origin`, `log_vkey` UTF-8 |
+//! | `meta/v1` | ASCII name | raw: `size` u64 BE, `last_time_us` i64 BE, `origin`, `log_vkey` UTF-8; `status_full/<authority id>` once that authority's status list is full (a cache: an index is never given back) |
 //! | `entries/v1` | log index u64 BE | the exact entry bytes (Merkle leaf data) as a zstd frame with the trained dictionary of [`super::compress`] (`honors-store/4`), or raw |
 //! | `hashes/v2` | leaf index n u64 BE | raw: the stored hashes created by appending leaf n (its leaf hash, then each subtree it completes), 32 bytes each |
 //! | `checkpoints/v1` | tree size u64 BE | raw: the signed checkpoint note |
