@@ -712,3 +712,53 @@ fn a_full_status_list_is_remembered_and_later_awards_go_without_status() {
     let other = fx.issue(&fx.root, &fx.h_hn, &fx.red_flag, &[]);
     status_entries(&parse(&fx.db.credential(&other)));
 }
+
+/// A nearly full list: the registry scans the used indexes once per run (an import, the
+/// demo), then picks among the few left without scanning again; it gives each free index once
+/// and then none, and does not mark the list full while the store itself still has room.
+#[test]
+fn a_nearly_full_status_list_gives_its_last_indexes_once_each() {
+    use honors::store::trees::{award_key, status_key, T};
+    use honors::store::{Store, Write};
+    let fx = Fixture::new();
+    let free = [10u32, 70_000, LIST_BITS - 1];
+    {
+        let store = Store::open(&fx.db.dir).unwrap();
+        let owner = award_key("urn:uuid:0192f1e2-7b7a-7cc3-9a4e-2f1d7c5b9a01").unwrap();
+        let writes: Vec<Write> = (0..LIST_BITS)
+            .filter(|i| !free.contains(i))
+            .map(|i| Write::put(T::ByStatus, status_key(&fx.sd.id, i), owner.to_vec()))
+            .collect();
+        store.commit(&writes).unwrap();
+    }
+    let reg = honors::registry::Registry::open(&fx.db.dir).unwrap();
+    let mut reserved = std::collections::HashSet::new();
+    let mut picked: Vec<u32> = (0..3)
+        .map(|_| {
+            reg.new_status_ref(&fx.sd.id, &mut reserved)
+                .unwrap()
+                .expect("an index is left")
+                .index
+        })
+        .collect();
+    picked.sort();
+    assert_eq!(picked, free);
+    assert!(reg
+        .new_status_ref(&fx.sd.id, &mut reserved)
+        .unwrap()
+        .is_none());
+    assert!(reg
+        .new_status_ref(&fx.sd.id, &mut reserved)
+        .unwrap()
+        .is_none());
+    // A new run (nothing reserved) still finds the three free indexes.
+    let again = reg
+        .new_status_ref(&fx.sd.id, &mut Default::default())
+        .unwrap()
+        .expect("the store still has room");
+    assert!(free.contains(&again.index));
+    drop(reg);
+    let full_key = format!("status_full/{}", fx.sd.id);
+    let store = Store::open(&fx.db.dir).unwrap();
+    assert_eq!(store.meta_text(&full_key).unwrap(), None);
+}

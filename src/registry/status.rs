@@ -107,9 +107,13 @@ impl Registry {
         authority: &str,
         reserved: &mut HashSet<u32>,
     ) -> Result<Option<StatusRef>, Error> {
-        // `FULL` (never an index) marks an authority whose lists were found full in this run.
+        // Markers in `reserved` (never indexes): `FULL`, the authority's lists were found full
+        // in this run; `SCANNED`, `reserved` holds every index the store had when this run
+        // scanned them.
         const FULL: u32 = u32::MAX;
-        if reserved.contains(&FULL) || reserved.len() >= status::LIST_BITS as usize {
+        const SCANNED: u32 = u32::MAX - 1;
+        let markers = usize::from(reserved.contains(&SCANNED));
+        if reserved.contains(&FULL) || reserved.len() - markers >= status::LIST_BITS as usize {
             return Ok(None);
         }
         // A full list stays full (an index, once given, is never given back), so the scan
@@ -128,21 +132,51 @@ impl Registry {
             }
             u32::from_le_bytes(b)
         };
-        let reserved_now: &HashSet<u32> = reserved;
-        let picked = status::pick_index_scanning(
-            &mut random,
-            &mut |i| {
-                if reserved_now.contains(&i) {
-                    return Ok(true);
+        let picked = if reserved.contains(&SCANNED) {
+            // `reserved` already holds every index the store had at this run's scan, and
+            // every index this run gave since: walk its complement from a random start,
+            // checking each candidate against the store (another writer may have taken it).
+            let start = random() % status::LIST_BITS;
+            let mut found = None;
+            for k in 0..status::LIST_BITS {
+                let i = (start + k) % status::LIST_BITS;
+                if !reserved.contains(&i) && !self.status_index_taken(authority, i)? {
+                    found = Some(i);
+                    break;
                 }
-                self.status_index_taken(authority, i)
-            },
-            &mut || {
-                let mut used = self.status_indexes_used(authority)?;
-                used.extend(reserved_now.iter().copied().filter(|i| *i != FULL));
-                Ok::<_, Error>(used)
-            },
-        )?;
+            }
+            found
+        } else {
+            let reserved_now: &HashSet<u32> = reserved;
+            let mut scanned = None;
+            let picked = status::pick_index_scanning(
+                &mut random,
+                &mut |i| {
+                    if reserved_now.contains(&i) {
+                        return Ok(true);
+                    }
+                    self.status_index_taken(authority, i)
+                },
+                &mut || {
+                    let mut used = self.status_indexes_used(authority)?;
+                    scanned = Some(used.clone());
+                    used.extend(
+                        reserved_now
+                            .iter()
+                            .copied()
+                            .filter(|i| *i < status::LIST_BITS),
+                    );
+                    Ok::<_, Error>(used)
+                },
+            )?;
+            // A nearly full list: keep what the scan found, so that the rest of this run
+            // (an import, the demo) never scans again.
+            if let Some(used) = scanned {
+                reserved.extend(used);
+                reserved.insert(SCANNED);
+            }
+            picked
+        };
         if picked.is_none() {
             reserved.insert(FULL);
             if self.status_indexes_used(authority)?.len() >= status::LIST_BITS as usize {
