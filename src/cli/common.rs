@@ -60,9 +60,9 @@ impl Ctx {
     }
 
     /// Unlocks an authority's key for a command that writes to the local registry. When no
-    /// passphrase has to be asked for, the authority key and the registry's log and status
-    /// keys are unlocked at the same time (each Argon2id derivation takes tens of
-    /// milliseconds on one core); otherwise one after the other, so prompts never interleave.
+    /// passphrase has to be asked for, the authority key and the registry's log key are
+    /// unlocked at the same time (each Argon2id derivation takes tens of milliseconds on one
+    /// core); otherwise one after the other, so prompts never interleave.
     pub fn unlock_signer(&self, args: &KeyArgs) -> Result<(SigningKey, KeyInfo), Error> {
         let quiet_key =
             args.passphrase_file.is_some() || std::env::var_os("HONORS_PASSPHRASE").is_some();
@@ -95,6 +95,17 @@ impl Ctx {
         if reg.is_unlocked() {
             return Ok(());
         }
+        reg.unlock_log(&self.log_passphrase(reg)?)
+    }
+
+    /// Unlocks the log key and the status-list key of `reg` (for `log status-list`, which
+    /// signs a status list).
+    pub fn unlock_with_status(&self, reg: &Registry) -> Result<(), Error> {
+        reg.unlock_log_and_status(&self.log_passphrase(reg)?)
+    }
+
+    /// The log key's passphrase: `HONORS_LOG_PASSPHRASE`, a file, or a prompt.
+    fn log_passphrase(&self, reg: &Registry) -> Result<Passphrase, Error> {
         let pass = match std::env::var_os("HONORS_LOG_PASSPHRASE") {
             Some(v) => Passphrase::new(v.into_encoded_bytes())?,
             None => match self.log_passphrase_file.clone().or_else(|| reg.configured_log_passphrase_file()) {
@@ -107,7 +118,7 @@ impl Ctx {
                 })??,
             },
         };
-        reg.unlock_log(&pass)
+        Ok(pass)
     }
 }
 

@@ -215,7 +215,8 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Result<i32, Error> {
             output,
             force,
         } => {
-            let reg = ctx.open_for_write()?;
+            let reg = ctx.open()?;
+            ctx.unlock_with_status(reg)?;
             let purpose = crate::status::Purpose::from(purpose);
             let mut bytes = reg.status_list(&authority, purpose, ctx.now)?;
             bytes.push(b'\n');

@@ -256,16 +256,28 @@ impl Registry {
         self.signer.get().is_some()
     }
 
-    /// Unlocks the log key so that the registry can sign checkpoints.
+    /// Unlocks the log key so that the registry can sign checkpoints: all a write needs.
     pub fn unlock_log(&self, passphrase: &Passphrase) -> Result<(), Error> {
-        let path = self.dir.join(&self.config.log_key);
-        // The log key and the status key are derived at the same time (Argon2id each).
-        let (key, status) = std::thread::scope(|s| {
+        self.unlock_log_key(passphrase)
+    }
+
+    /// Unlocks the log key and the status-list key (same passphrase), for `log status-list`,
+    /// which signs a status list. The two are derived at the same time (Argon2id each).
+    pub fn unlock_log_and_status(&self, passphrase: &Passphrase) -> Result<(), Error> {
+        let (log, status) = std::thread::scope(|s| {
             let status = s.spawn(|| self.unlock_status(passphrase));
-            (keyfile::read_key_file(&path, passphrase), status.join())
+            (self.unlock_log_key(passphrase), status.join())
         });
-        let (key, _) = key?;
-        status.map_err(|p| Error::internal(crate::store::panic_text(&p)))??;
+        log?;
+        status.map_err(|p| Error::internal(crate::store::panic_text(&p)))?
+    }
+
+    fn unlock_log_key(&self, passphrase: &Passphrase) -> Result<(), Error> {
+        if self.signer.get().is_some() {
+            return Ok(());
+        }
+        let path = self.dir.join(&self.config.log_key);
+        let (key, _) = keyfile::read_key_file(&path, passphrase)?;
         let signer = NoteSigner::new(&self.config.origin, key)
             .map_err(|e| Error::internal(e.to_string()))?;
         if signer.vkey() != self.log_vkey() {
