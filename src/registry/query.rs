@@ -269,7 +269,9 @@ impl Registry {
             }
             candidates = Some(ids);
         }
-        let mut ids: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+        // Matching awards as their 16-byte keys (ordered as their ids), counted up to `cap`:
+        // no index list is read past what the count needs.
+        let mut ids: std::collections::BTreeSet<[u8; 16]> = std::collections::BTreeSet::new();
         let cap = Self::SEARCH_COUNT_CAP.max(limit);
         let mut complete = true;
         for tag in candidates.unwrap_or_default() {
@@ -277,6 +279,7 @@ impl Registry {
                 complete = false;
                 break;
             }
+            let room = cap.saturating_add(1) - ids.len();
             if let Some(uscc) = tag.strip_prefix("h:") {
                 let holder = store.holder(uscc).map_err(view)?;
                 let matches = holder.is_some_and(|h| {
@@ -285,18 +288,24 @@ impl Registry {
                         .any(|n| search_key(n).contains(&key))
                 });
                 if matches {
-                    ids.extend(store.ids_with_prefix(T::ByHolder, uscc)?);
+                    ids.extend(store.award_keys_with_prefix(T::ByHolder, uscc, room)?);
                 }
             } else if let Some(title) = tag.strip_prefix("t:") {
                 if title.contains(&key) {
-                    ids.extend(store.ids_with_prefix(T::ByTitle, title)?);
+                    ids.extend(store.award_keys_with_prefix(T::ByTitle, title, room)?);
                 }
+            }
+        }
+        if ids.len() > cap {
+            complete = false;
+            while ids.len() > cap {
+                ids.pop_last();
             }
         }
         let total = ids.len();
         let mut awards: std::collections::BTreeMap<u64, Award> = std::collections::BTreeMap::new();
-        for id in ids.into_iter().take(limit) {
-            if let Some(a) = store.award(&id).map_err(view)? {
+        for key in ids.iter().take(limit) {
+            if let Some(a) = store.award_at(key)? {
                 awards.insert(a.index, a);
             }
         }

@@ -338,6 +338,32 @@ impl Store {
             .collect()
     }
 
+    /// Award ids as their 16-byte keys ([`trees::award_key`]) under `prefix` in an award
+    /// index, in order, at most `max` of them (nothing is formatted or allocated per id).
+    pub fn award_keys_with_prefix(
+        &self,
+        t: T,
+        prefix: &str,
+        max: usize,
+    ) -> Result<Vec<[u8; 16]>, StoreError> {
+        self.tree(t)
+            .scan_prefix(pair_prefix(prefix))
+            .take(max)
+            .map(|r| {
+                let (k, _) = r.map_err(|e| self.err(e))?;
+                k.len()
+                    .checked_sub(16)
+                    .and_then(|at| k[at..].try_into().ok())
+                    .ok_or_else(|| StoreError::Corrupt("index key without an award id".into()))
+            })
+            .collect()
+    }
+
+    /// The award stored under a 16-byte award key.
+    pub fn award_at(&self, key: &[u8; 16]) -> Result<Option<Award>, StoreError> {
+        self.get_record(T::Awards, "award", key)
+    }
+
     /// The first award id stored under `prefix` in an award index, if any.
     pub fn ids_with_prefix_first(&self, t: T, prefix: &str) -> Result<Option<String>, StoreError> {
         match self.tree(t).scan_prefix(pair_prefix(prefix)).next() {
