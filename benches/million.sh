@@ -82,8 +82,8 @@ python3 -c '
 import urllib.parse
 qs = ["心血管", "重点专科", "三级甲等", "文明单位", "全國三八紅旗集體", "妇幼保健", "人民医院", "郑州"]
 open("/tmp/million-queries.txt", "w").write("\n".join(urllib.parse.quote(q) for q in qs) + "\n")'
-PATHS=/tmp/million-ids.txt PREFIX=/api/v1/awards/ wrk -t2 -c32 -d10s --latency -s benches/wrk-paths.lua "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%'
-PATHS=/tmp/million-queries.txt PREFIX='/api/v1/search?q=' wrk -t2 -c32 -d10s --latency -s benches/wrk-paths.lua "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%'
+PATHS=/tmp/million-ids.txt PREFIX=/api/v1/awards/ wrk -t2 -c32 -d10s --latency -s benches/wrk-paths.lua "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors|requests in'
+PATHS=/tmp/million-queries.txt PREFIX='/api/v1/search?q=' wrk -t2 -c32 -d10s --latency -s benches/wrk-paths.lua "http://127.0.0.1:$PORT" | grep -E 'Requests/sec|99%|50%|Non-2xx|Socket errors|requests in'
 grep -E 'VmHWM|VmRSS' /proc/$SERVE/status
 kill $SERVE; wait $SERVE 2>/dev/null || true
 trap - EXIT
