@@ -702,3 +702,55 @@ fn cli_writes_through_the_server() {
     assert_eq!(tree_size(&agent, &s.url), before + 2);
     assert_eq!(s.stop().code(), Some(0));
 }
+
+/// `GET /api/v1/awards` is bounded like search: 200 awards unless `?limit=` (1–5000) says
+/// otherwise, the first ones in log order, with the number of matches in `X-Total-Count`
+/// (a registry of a million awards must not answer one request with all of them).
+#[test]
+fn award_listings_are_paged_with_a_total_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = demo(&tmp.path().join("d"), Some(300));
+    let s = Server::start(&demo.db, &[]);
+    let agent = agent();
+    let all = get(&agent, &api(&s, "/awards?limit=5000"));
+    assert_eq!(all.status, 200);
+    let all = all.json();
+    let all = all.as_array().unwrap();
+    assert!(
+        all.len() > 300,
+        "the demo has its own awards and 300 generated"
+    );
+    let indexes: Vec<u64> = all.iter().map(|a| a["index"].as_u64().unwrap()).collect();
+    assert!(indexes.windows(2).all(|w| w[0] < w[1]), "log order");
+
+    let page = get(&agent, &api(&s, "/awards"));
+    assert_eq!(page.total_count, all.len().to_string());
+    assert_eq!(
+        page.json().as_array().unwrap()[..],
+        all[..200],
+        "200 by default"
+    );
+    let page = get(&agent, &api(&s, "/awards?limit=7"));
+    assert_eq!(page.total_count, all.len().to_string());
+    assert_eq!(page.json().as_array().unwrap()[..], all[..7]);
+
+    // A status filter counts only the awards with that status.
+    let valid: Vec<&serde_json::Value> = all.iter().filter(|a| a["status"] == "valid").collect();
+    let page = get(&agent, &api(&s, "/awards?status=valid&limit=3"));
+    assert_eq!(page.total_count, valid.len().to_string());
+    let got = page.json();
+    assert_eq!(
+        got.as_array().unwrap().iter().collect::<Vec<_>>(),
+        valid[..3]
+    );
+
+    for bad in ["0", "5001", "ten", "-1"] {
+        let r = get(&agent, &api(&s, &format!("/awards?limit={bad}")));
+        assert_eq!(r.status, 400, "limit={bad}");
+        assert!(
+            String::from_utf8_lossy(&r.body).contains("limit must be a number from 1 to 5000"),
+            "{}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+}

@@ -144,60 +144,110 @@ impl Registry {
         filter: &AwardFilter,
         now: jiff::Timestamp,
     ) -> Result<Vec<AwardView>, Error> {
+        Ok(self.list_awards_limited(filter, now, usize::MAX)?.0)
+    }
+
+    /// [`Registry::list_awards`], returning the first `limit` awards in log order and how many
+    /// matched. Matches are kept as (log index, award key) only and the awards are loaded again
+    /// for the page, so listing a million awards holds about 24 MB, not every award record.
+    pub fn list_awards_limited(
+        &self,
+        filter: &AwardFilter,
+        now: jiff::Timestamp,
+        limit: usize,
+    ) -> Result<(Vec<AwardView>, usize), Error> {
         let store = self.store();
-        // Start from the narrowest index the filter allows, then filter the rest in memory.
-        let by_index = |t: T, key: &str| -> Result<Vec<Award>, Error> {
-            let mut out = Vec::new();
-            for id in store.ids_with_prefix(t, key)? {
-                out.extend(store.award(&id).map_err(view)?);
+        // What the filter compares with, read once.
+        let holders = match &filter.holder {
+            Some(h) if h.parse::<crate::id::Uscc>().is_err() => {
+                Some(self.holders_matching(&search_key(h))?)
             }
-            Ok(out)
+            _ => None,
         };
-        let mut awards: Vec<Award> = match (&filter.holder, filter.year) {
+        let scheme = match &filter.scheme {
+            Some(s) => {
+                let mut titles = std::collections::HashMap::new();
+                for sc in store.all::<Scheme>(T::Schemes, "scheme")? {
+                    titles.insert(sc.id.clone(), search_key(&sc.title));
+                }
+                Some((s, search_key(s), titles))
+            }
+            None => None,
+        };
+        let issuer = match &filter.issuer {
+            Some(i) => {
+                let mut names = std::collections::HashMap::new();
+                for au in store.all::<Authority>(T::Authorities, "authority")? {
+                    names.insert(au.id.clone(), search_key(&au.name));
+                }
+                for r in &self.roots.roots {
+                    names.insert(r.id.clone(), search_key(&r.name));
+                }
+                Some((i, search_key(i), names))
+            }
+            None => None,
+        };
+        let keep = |a: &Award| {
+            holders.as_ref().is_none_or(|ids| ids.contains(&a.uscc))
+                && scheme.as_ref().is_none_or(|(s, key, titles)| {
+                    a.scheme == **s || titles.get(&a.scheme).is_some_and(|t| t == key)
+                })
+                && issuer.as_ref().is_none_or(|(i, key, names)| {
+                    a.issuer == **i || names.get(&a.issuer).is_some_and(|n| n == key)
+                })
+                && filter.year.is_none_or(|y| a.batch_year == Some(y))
+        };
+        let mut found: Vec<(u64, [u8; 16])> = Vec::new();
+        let mut consider = |a: Award| -> Result<(), Error> {
+            if keep(&a) {
+                let key = crate::store::trees::award_key(&a.id).ok_or_else(|| {
+                    Error::internal(format!("stored award id {} is not urn:uuid", a.id))
+                })?;
+                found.push((a.index, key));
+            }
+            Ok(())
+        };
+        // Start from the narrowest index the filter allows.
+        match (&filter.holder, filter.year) {
             (Some(h), _) if h.parse::<crate::id::Uscc>().is_ok() => {
-                store.awards_of_holder(h).map_err(view)?
+                for a in store.awards_of_holder(h).map_err(view)? {
+                    consider(a)?;
+                }
             }
-            (_, Some(y)) => by_index(T::ByYear, &y.to_string())?,
-            _ => store.all(T::Awards, "award")?,
-        };
-        if let Some(h) = &filter.holder {
-            if h.parse::<crate::id::Uscc>().is_err() {
-                let key = search_key(h);
-                let ids = self.holders_matching(&key)?;
-                awards.retain(|a| ids.contains(&a.uscc));
+            (_, Some(y)) => {
+                for key in store.award_keys_with_prefix(T::ByYear, &y.to_string(), usize::MAX)? {
+                    if let Some(a) = store.award_at(&key)? {
+                        consider(a)?;
+                    }
+                }
+            }
+            _ => {
+                for a in store.records::<Award>(T::Awards, "award") {
+                    consider(a?)?;
+                }
             }
         }
-        if let Some(s) = &filter.scheme {
-            let key = search_key(s);
-            let mut titles = std::collections::HashMap::new();
-            for sc in store.all::<Scheme>(T::Schemes, "scheme")? {
-                titles.insert(sc.id.clone(), search_key(&sc.title));
+        found.sort_unstable();
+        let mut out = Vec::new();
+        let mut total = 0;
+        for (_, key) in &found {
+            // Without a status filter every candidate counts and only the page is loaded.
+            if filter.status.is_none() && out.len() >= limit {
+                total = found.len();
+                break;
             }
-            awards.retain(|a| a.scheme == *s || titles.get(&a.scheme).is_some_and(|t| *t == key));
-        }
-        if let Some(i) = &filter.issuer {
-            let key = search_key(i);
-            let mut names = std::collections::HashMap::new();
-            for au in store.all::<Authority>(T::Authorities, "authority")? {
-                names.insert(au.id.clone(), search_key(&au.name));
-            }
-            for r in &self.roots.roots {
-                names.insert(r.id.clone(), search_key(&r.name));
-            }
-            awards.retain(|a| a.issuer == *i || names.get(&a.issuer).is_some_and(|n| *n == key));
-        }
-        if let Some(y) = filter.year {
-            awards.retain(|a| a.batch_year == Some(y));
-        }
-        awards.sort_by_key(|a| a.index);
-        let mut out = Vec::with_capacity(awards.len());
-        for a in &awards {
-            let v = self.award_view(a, now)?;
+            let Some(a) = store.award_at(key)? else {
+                continue;
+            };
+            let v = self.award_view(&a, now)?;
             if filter.status.is_none_or(|s| s == v.status) {
-                out.push(v);
+                total += 1;
+                if out.len() < limit {
+                    out.push(v);
+                }
             }
         }
-        Ok(out)
+        Ok((out, total))
     }
 
     fn holders_matching(&self, key: &str) -> Result<std::collections::HashSet<String>, Error> {

@@ -124,9 +124,28 @@ pub async fn list(
         year,
         status,
     };
-    Ok(json(
-        &read(&st, move |reg, now| reg.list_awards(&filter, now)).await?,
-    ))
+    let limit = limit_param(&q, "pass e.g. ?year=2024&limit=1000, or narrow the list")?;
+    let (list, total) = read(&st, move |reg, now| {
+        reg.list_awards_limited(&filter, now, limit)
+    })
+    .await?;
+    let mut response = json(&list);
+    if let Ok(v) = axum::http::HeaderValue::from_str(&total.to_string()) {
+        response.headers_mut().insert("x-total-count", v);
+    }
+    Ok(response)
+}
+
+/// `?limit=N` (1 to [`SEARCH_LIMIT_MAX`]), or [`SEARCH_LIMIT`] without it.
+fn limit_param(q: &HashMap<String, String>, hint: &str) -> Result<usize, ApiError> {
+    match q.get("limit") {
+        None => Ok(SEARCH_LIMIT),
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=SEARCH_LIMIT_MAX).contains(n))
+            .ok_or_else(|| ApiError::bad_request("limit must be a number from 1 to 5000", hint)),
+    }
 }
 
 /// `GET /api/v1/holders/{uscc}`: the holder and its awards.
@@ -171,19 +190,10 @@ pub async fn search(
             "pass ?q=TEXT, e.g. ?q=三八红旗 or ?q=三八紅旗",
         )
     })?;
-    let limit = match q.get("limit") {
-        None => SEARCH_LIMIT,
-        Some(v) => v
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=SEARCH_LIMIT_MAX).contains(n))
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "limit must be a number from 1 to 5000",
-                    "pass e.g. ?q=三八红旗&limit=500, or narrow the search text",
-                )
-            })?,
-    };
+    let limit = limit_param(
+        &q,
+        "pass e.g. ?q=三八红旗&limit=500, or narrow the search text",
+    )?;
     let (list, total, complete) =
         read(&st, move |reg, now| reg.search_limited(&text, now, limit)).await?;
     let mut response = json(&list);
@@ -198,11 +208,12 @@ pub async fn search(
     Ok(response)
 }
 
-/// Search results per response unless `?limit=` says otherwise (at most [`SEARCH_LIMIT_MAX`]);
+/// Search results and listed awards per response unless `?limit=` says otherwise (at most
+/// [`SEARCH_LIMIT_MAX`]);
 /// `X-Total-Count` says how many awards matched, or `X-Total-Count-At-Least` when counting
 /// stopped (see `Registry::search_limited`).
 pub const SEARCH_LIMIT: usize = 200;
-/// The largest `?limit=` a search accepts.
+/// The largest `?limit=` a search or a listing accepts.
 pub const SEARCH_LIMIT_MAX: usize = 5000;
 
 /// `GET /api/v1/authorities`.

@@ -158,6 +158,8 @@ pub struct Resp {
     pub content_type: String,
     pub cache_control: String,
     pub cors: String,
+    /// `X-Total-Count`, if sent.
+    pub total_count: String,
     pub body: Vec<u8>,
 }
 
@@ -176,10 +178,11 @@ fn resp(mut r: ureq::http::Response<ureq::Body>) -> Resp {
             .unwrap_or("")
             .to_string()
     };
-    let (content_type, cache_control, cors) = (
+    let (content_type, cache_control, cors, total_count) = (
         h("content-type"),
         h("cache-control"),
         h("access-control-allow-origin"),
+        h("x-total-count"),
     );
     let body = r
         .body_mut()
@@ -192,6 +195,7 @@ fn resp(mut r: ureq::http::Response<ureq::Body>) -> Resp {
         content_type,
         cache_control,
         cors,
+        total_count,
         body,
     }
 }
