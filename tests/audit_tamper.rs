@@ -12,7 +12,7 @@ use common::*;
 use honors::award::{Award, AwardState};
 use honors::entry::Entry;
 use honors::store::codec;
-use honors::store::trees::{award_key, T};
+use honors::store::trees::{award_key, index_key, T};
 use honors::store::{Store, Write};
 use serde_json::Value;
 
@@ -303,6 +303,64 @@ fn a_status_changed_without_a_statement_is_found_at_the_award() {
         .find(|f| f["index"] == k && f["check"] == "state")
         .unwrap();
     assert!(f["expected"].as_str().unwrap().contains(&id), "{f}");
+}
+
+#[test]
+fn an_index_listing_removed_or_added_behind_the_registrys_back_is_found() {
+    let d = demo_db();
+    let (id, k) = d.sample_award();
+    let uscc =
+        d.db.awards()
+            .into_iter()
+            .find(|a| a["id"] == id.as_str())
+            .unwrap()["holder_uscc"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    d.tamper(|s| {
+        s.commit(&[
+            // The award disappears from its holder's list ...
+            Write {
+                tree: T::ByHolder,
+                key: index_key(&uscc, &id).unwrap(),
+                value: None,
+            },
+            // ... and shows up under a title it never had.
+            Write::put(
+                T::ByTitle,
+                index_key("伪造的称号", &id).unwrap(),
+                Vec::new(),
+            ),
+        ])
+        .unwrap();
+    });
+    assert!(
+        !d.db
+            .json(["award", "list", "--holder", &uscc])
+            .ok_json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == id.as_str()),
+        "the holder's listing no longer shows the award"
+    );
+    let findings = d.audit_finds(k, "index");
+    let unlisted = findings
+        .iter()
+        .find(|f| f["index"] == k && f["check"] == "index")
+        .unwrap();
+    let expected = unlisted["expected"].as_str().unwrap();
+    assert!(
+        expected.contains(&id) && expected.contains(&uscc),
+        "{unlisted}"
+    );
+    assert_eq!(unlisted["found"], "not listed");
+    let extra = findings
+        .iter()
+        .find(|f| f["check"] == "index" && f["expected"].as_str().unwrap().contains("伪造的称号"))
+        .unwrap_or_else(|| panic!("no finding for the added listing: {findings:#?}"));
+    assert!(extra["expected"].as_str().unwrap().contains(&id), "{extra}");
+    assert_eq!(extra["found"], "a listing the log does not support");
 }
 
 #[test]
