@@ -10,7 +10,7 @@ use crate::audit::{check_against, replay, AuditReport, EntrySource, Finding};
 use crate::authority::{Authority, Holder, Scheme};
 use crate::award::Award;
 use crate::state::{AwardKeys, AwardTable};
-use crate::store::trees::{index_id, index_key, T};
+use crate::store::trees::{index_key, T};
 use crate::store::Store;
 use crate::trust::TrustRoots;
 
@@ -84,12 +84,12 @@ impl Registry {
                 _ => a.batch_year.map(|y| years[&y].as_str()),
             }
         }
-        // The five indexes are compared at the same time, each in one merge pass.
-        // The stored tree hashes and records (one pass each) and the indexes are compared at
-        // the same time.
-        let (stored, per_tree) = rayon::join(
-            || -> Result<(), crate::Error> {
+        // The stored tree hashes, the award records, the other records and the five indexes
+        // are compared as separate jobs on both cores, each in one pass over its tree.
+        let stored_jobs: [&(dyn Fn() -> Result<Vec<Finding>, crate::Error> + Sync); 3] = [
+            &|| {
                 // Stored tree hashes (one group per leaf) must be the recomputed ones.
+                let mut findings = Vec::new();
                 let all = r.tree.stored_hashes();
                 let mut groups = 0u64;
                 for item in store.raw(T::Hashes) {
@@ -128,7 +128,11 @@ impl Registry {
                         format!("{groups}"),
                     ));
                 }
+                Ok(findings)
+            },
+            &|| {
                 // Derived records must be exactly what the log implies.
+                let mut findings = Vec::new();
                 compare(
                     &mut findings,
                     "award",
@@ -137,6 +141,10 @@ impl Registry {
                     |a| a.id.clone(),
                     |a| Some(a.index),
                 );
+                Ok(findings)
+            },
+            &|| {
+                let mut findings = Vec::new();
                 compare(
                     &mut findings,
                     "authority",
@@ -161,64 +169,83 @@ impl Registry {
                     |s| s.id.clone(),
                     |s| Some(s.index),
                 );
-                Ok(())
+                Ok(findings)
+            },
+        ];
+        let (stored, per_tree) = rayon::join(
+            || -> Vec<Result<Vec<Finding>, crate::Error>> {
+                stored_jobs
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(i, job)| timed(&format!("stored job {i}"), job))
+                    .collect()
             },
             || -> Vec<Result<Vec<Finding>, crate::Error>> {
                 [T::ByHolder, T::ByScheme, T::ByIssuer, T::ByTitle, T::ByYear]
                     .into_par_iter()
                     .map(|tree| {
-                        let mut findings = Vec::new();
-                        // What the log implies, as borrowed (prefix, id) pairs sorted as sled
-                        // orders their keys; then one merge pass over the stored index (nothing
-                        // of it is held in memory), each wanted key built as it is reached.
-                        let mut want: Vec<(&str, &str)> = r
-                            .state
-                            .awards
-                            .keys()
-                            .filter_map(|a| Some((prefix_of(tree, a, title_keys, years)?, a.id)))
-                            .collect();
-                        want.sort_unstable_by(|a, b| pair_order(*a, *b));
-                        let mut want = want
-                            .into_iter()
-                            .map(|(prefix, id)| (index_key(prefix, id).unwrap_or_default(), id))
-                            .peekable();
-                        let missing = |findings: &mut Vec<Finding>, key: &[u8], id: &str| {
-                            findings.push(Finding::new(
-                                r.state.awards.log_index(id),
-                                "index",
-                                format!("award {id} listed under {}", index_prefix(key)),
-                                "not listed",
-                            ))
-                        };
-                        for item in store.raw(tree) {
-                            let (k, _) = item?;
-                            while let Some((w, id)) =
-                                want.next_if(|(w, _)| w.as_slice() < k.as_slice())
-                            {
-                                missing(&mut findings, &w, id);
+                        timed(&format!("index {tree:?}"), || {
+                            let mut findings = Vec::new();
+                            // One pass over the stored index (nothing of it is held): each key must
+                            // name an award of the replay under the prefix the log implies for it.
+                            // Keys are unique and each award has one prefix per index, so as many
+                            // matching keys as awards with a prefix means none is missing.
+                            let awards = &r.state.awards;
+                            let mut matched = 0usize;
+                            for item in store.raw(tree) {
+                                let (k, _) = item?;
+                                let mut buf = [0u8; 45];
+                                let id = stored_award_id(&k, &mut buf);
+                                let listed =
+                                    id.and_then(|id| awards.keys_of(id)).is_some_and(|a| {
+                                        prefix_of(tree, a, title_keys, years).is_some_and(|p| {
+                                            k.len() == p.len() + 17 && k.starts_with(p.as_bytes())
+                                        })
+                                    });
+                                if listed {
+                                    matched += 1;
+                                } else {
+                                    findings.push(Finding::new(
+                                        None,
+                                        "index",
+                                        format!(
+                                            "no listing of award {} under {}",
+                                            id.unwrap_or_default(),
+                                            index_prefix(&k)
+                                        ),
+                                        "a listing the log does not support",
+                                    ));
+                                }
                             }
-                            if want.next_if(|(w, _)| *w == k).is_none() {
-                                let id = index_id(&k).unwrap_or_default();
-                                let id = id.as_str();
-                                findings.push(Finding::new(
-                                    None,
-                                    "index",
-                                    format!("no listing of award {id} under {}", index_prefix(&k)),
-                                    "a listing the log does not support",
-                                ));
+                            let want = awards
+                                .keys()
+                                .filter(|a| prefix_of(tree, *a, title_keys, years).is_some())
+                                .count();
+                            if matched < want {
+                                // Some award is not listed: find which (rare, so a lookup each).
+                                for a in awards.keys() {
+                                    let Some(prefix) = prefix_of(tree, a, title_keys, years) else {
+                                        continue;
+                                    };
+                                    let key = index_key(prefix, a.id).unwrap_or_default();
+                                    if store.get(tree, &key)?.is_none() {
+                                        findings.push(Finding::new(
+                                            Some(a.index),
+                                            "index",
+                                            format!("award {} listed under {prefix}", a.id),
+                                            "not listed",
+                                        ));
+                                    }
+                                }
                             }
-                        }
-                        for (w, id) in want {
-                            missing(&mut findings, &w, id);
-                        }
-                        Ok(findings)
+                            Ok(findings)
+                        })
                     })
                     .collect()
             },
         );
-        stored?;
         rss("after records and indexes");
-        for f in per_tree {
+        for f in stored.into_iter().chain(per_tree) {
             findings.extend(f?);
         }
         findings.sort_by_key(|f| (f.index.unwrap_or(u64::MAX), f.check.clone()));
@@ -229,29 +256,33 @@ impl Registry {
     }
 }
 
-/// The order of `index_key(a.0, a.1)` and `index_key(b.0, b.1)` (sled's key order), without
-/// building the keys unless one prefix is a proper prefix of the other (award ids' bytes sort
-/// as their text).
-fn pair_order(a: (&str, &str), b: (&str, &str)) -> std::cmp::Ordering {
-    use std::cmp::Ordering::Equal;
-    let n = a.0.len().min(b.0.len());
-    match a.0.as_bytes()[..n].cmp(&b.0.as_bytes()[..n]) {
-        Equal if a.0.len() == b.0.len() => a.1.cmp(b.1),
-        Equal => index_key(a.0, a.1).cmp(&index_key(b.0, b.1)),
-        o => o,
+/// The award id at the end of an award index key, written into `buf` (no allocation).
+fn stored_award_id<'b>(key: &[u8], buf: &'b mut [u8; 45]) -> Option<&'b str> {
+    let at = key.len().checked_sub(16)?;
+    if at == 0 || key[at - 1] != 0 {
+        return None;
     }
+    let uuid = uuid::Uuid::from_slice(&key[at..]).ok()?;
+    buf[..9].copy_from_slice(b"urn:uuid:");
+    uuid.hyphenated().encode_lower(&mut buf[9..]);
+    std::str::from_utf8(&buf[..]).ok()
 }
 
 /// Derived records by key: a replay's maps, or its compact award table.
 trait Derived<R> {
     fn find(&self, key: &str) -> Option<R>;
+    /// Whether the derived record under `key` equals `rec`; `None` if there is none.
+    fn same(&self, key: &str, rec: &R) -> Option<bool>;
     fn count(&self) -> usize;
     fn all_keys(&self) -> Vec<String>;
 }
 
-impl<R: Clone> Derived<R> for HashMap<String, R> {
+impl<R: Clone + PartialEq> Derived<R> for HashMap<String, R> {
     fn find(&self, key: &str) -> Option<R> {
         self.get(key).cloned()
+    }
+    fn same(&self, key: &str, rec: &R) -> Option<bool> {
+        self.get(key).map(|d| d == rec)
     }
     fn count(&self) -> usize {
         self.len()
@@ -264,6 +295,9 @@ impl<R: Clone> Derived<R> for HashMap<String, R> {
 impl Derived<Award> for AwardTable {
     fn find(&self, key: &str) -> Option<Award> {
         self.get(key)
+    }
+    fn same(&self, _key: &str, rec: &Award) -> Option<bool> {
+        self.same_as(rec)
     }
     fn count(&self) -> usize {
         self.len()
@@ -297,12 +331,12 @@ fn compare<R: PartialEq, I: Iterator<Item = Result<R, crate::store::StoreError>>
             }
         };
         let k = key(&rec);
-        match derived.find(&k) {
-            Some(d) => {
+        match derived.same(&k, &rec) {
+            Some(same) => {
                 matched += 1;
-                if d != rec {
+                if !same {
                     findings.push(Finding::new(
-                        index(&d),
+                        derived.find(&k).and_then(|d| index(&d)),
                         "state",
                         format!("{what} {k} as the log implies"),
                         "a stored record that differs (changed without a statement)",
@@ -341,6 +375,16 @@ fn compare<R: PartialEq, I: Iterator<Item = Result<R, crate::store::StoreError>>
 /// The prefix (holder, scheme, …) of an index key, for messages.
 fn index_prefix(key: &[u8]) -> String {
     String::from_utf8_lossy(&key[..key.len().saturating_sub(17)]).into_owned()
+}
+
+/// Runs `f`; with `HONORS_TIMING` set, says how long it took.
+fn timed<R>(what: &str, f: impl FnOnce() -> R) -> R {
+    let t = std::time::Instant::now();
+    let r = f();
+    if std::env::var_os("HONORS_TIMING").is_some() {
+        eprintln!("audit {what}: {:?}", t.elapsed());
+    }
+    r
 }
 
 fn rss(what: &str) {

@@ -160,6 +160,45 @@ impl AwardTable {
         self.rows.get_key_value(id).map(|(id, r)| self.award(id, r))
     }
 
+    /// Whether `a` is exactly the award held under its id, compared field by field without
+    /// rebuilding it; `None` if no award has its id.
+    pub fn same_as(&self, a: &Award) -> Option<bool> {
+        let r = self.rows.get(a.id.as_str())?;
+        let s = |sym| self.strings.get(sym);
+        let later = r.later.as_deref();
+        Some(
+            s(r.uscc) == a.uscc
+                && s(r.holder_name) == a.holder_name
+                && r.sub_unit.map(s) == a.sub_unit.as_deref()
+                && s(r.title) == a.title
+                && s(r.scheme) == a.scheme
+                && s(r.issuer) == a.issuer
+                && s(r.signer_did) == a.signer_did
+                && r.valid_from_us == a.valid_from_us
+                && r.valid_until_us == a.valid_until_us
+                && r.batch_year == a.batch_year
+                && r.index == a.index
+                && r.integrated_us == a.integrated_us
+                && r.status_index == a.status_index
+                && match later {
+                    Some(l) => {
+                        l.state == a.state
+                            && l.previous == a.previous
+                            && l.renewed_by == a.renewed_by
+                            && l.co_issuers == a.co_issuers
+                            && l.events == a.events
+                    }
+                    None => {
+                        a.state == AwardState::Active
+                            && a.previous.is_none()
+                            && a.renewed_by.is_empty()
+                            && a.co_issuers.is_empty()
+                            && a.events.is_empty()
+                    }
+                },
+        )
+    }
+
     /// The log index of the award with this id (without rebuilding it).
     pub fn log_index(&self, id: &str) -> Option<u64> {
         self.rows.get(id).map(|r| r.index)
@@ -193,7 +232,18 @@ impl AwardTable {
 
     /// The index-key fields of every award, borrowed (nothing rebuilt), in insertion order.
     pub fn keys(&self) -> impl Iterator<Item = AwardKeys<'_>> + '_ {
-        self.rows.iter().map(|(id, r)| AwardKeys {
+        self.rows.iter().map(|(id, r)| self.keys_of_row(id, r))
+    }
+
+    /// The index-key fields of the award with this id.
+    pub fn keys_of(&self, id: &str) -> Option<AwardKeys<'_>> {
+        self.rows
+            .get_key_value(id)
+            .map(|(id, r)| self.keys_of_row(id, r))
+    }
+
+    fn keys_of_row<'a>(&'a self, id: &'a str, r: &Row) -> AwardKeys<'a> {
+        AwardKeys {
             id,
             uscc: self.strings.get(r.uscc),
             title: self.strings.get(r.title),
@@ -202,7 +252,7 @@ impl AwardTable {
             issuer: self.strings.get(r.issuer),
             batch_year: r.batch_year,
             index: r.index,
-        })
+        }
     }
 
     fn award(&self, id: &str, r: &Row) -> Award {
@@ -283,8 +333,32 @@ mod tests {
         assert_eq!(t.get("b"), Some(touched.clone()));
         assert_eq!(t.get("c"), None);
         assert_eq!(t.len(), 2);
-        assert_eq!(t.iter().collect::<Vec<_>>(), vec![plain, touched]);
+        assert_eq!(
+            t.iter().collect::<Vec<_>>(),
+            vec![plain.clone(), touched.clone()]
+        );
         assert_eq!(t.log_index("b"), Some(7));
+        assert_eq!(t.same_as(&plain), Some(true));
+        assert_eq!(t.same_as(&touched), Some(true));
+        let mut changed = touched.clone();
+        changed.events.push(13);
+        assert_eq!(t.same_as(&changed), Some(false));
+        let mut changed = plain.clone();
+        changed.state = AwardState::Suspended {
+            since_us: 1,
+            index: 9,
+            reason: "整改".into(),
+        };
+        assert_eq!(
+            t.same_as(&changed),
+            Some(false),
+            "a state the table does not hold"
+        );
+        let mut changed = plain.clone();
+        changed.title.push('!');
+        assert_eq!(t.same_as(&changed), Some(false));
+        changed.id = "c".into();
+        assert_eq!(t.same_as(&changed), None);
     }
 
     #[test]
