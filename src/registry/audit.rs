@@ -195,7 +195,8 @@ impl Registry {
                             for item in store.raw(tree) {
                                 let (k, _) = item?;
                                 let mut buf = [0u8; 45];
-                                let id = stored_award_id(&k, &mut buf);
+                                let id = crate::store::trees::index_award_key(&k)
+                                    .map(|key| crate::store::trees::write_award_id(&key, &mut buf));
                                 let listed =
                                     id.and_then(|id| awards.keys_of(id)).is_some_and(|a| {
                                         prefix_of(tree, a, title_keys, years).is_some_and(|p| {
@@ -254,18 +255,6 @@ impl Registry {
             ..r.report
         })
     }
-}
-
-/// The award id at the end of an award index key, written into `buf` (no allocation).
-fn stored_award_id<'b>(key: &[u8], buf: &'b mut [u8; 45]) -> Option<&'b str> {
-    let at = key.len().checked_sub(16)?;
-    if at == 0 || key[at - 1] != 0 {
-        return None;
-    }
-    let uuid = uuid::Uuid::from_slice(&key[at..]).ok()?;
-    buf[..9].copy_from_slice(b"urn:uuid:");
-    uuid.hyphenated().encode_lower(&mut buf[9..]);
-    std::str::from_utf8(&buf[..]).ok()
 }
 
 /// Derived records by key: a replay's maps, or its compact award table.

@@ -197,13 +197,16 @@ impl Registry {
                 })
                 && filter.year.is_none_or(|y| a.batch_year == Some(y))
         };
-        let mut found: Vec<(u64, [u8; 16])> = Vec::new();
+        // An unlimited listing (the CLI's) keeps the records it reads, to show them all;
+        // a page keeps (log index, key) only and loads its awards again.
+        let hold = limit == usize::MAX;
+        let mut found: Vec<(u64, [u8; 16], Option<Award>)> = Vec::new();
         let mut consider = |a: Award| -> Result<(), Error> {
             if keep(&a) {
                 let key = crate::store::trees::award_key(&a.id).ok_or_else(|| {
                     Error::internal(format!("stored award id {} is not urn:uuid", a.id))
                 })?;
-                found.push((a.index, key));
+                found.push((a.index, key, hold.then_some(a)));
             }
             Ok(())
         };
@@ -227,16 +230,17 @@ impl Registry {
                 }
             }
         }
-        found.sort_unstable();
+        found.sort_unstable_by_key(|(index, _, _)| *index);
+        let candidates = found.len();
         let mut out = Vec::new();
         let mut total = 0;
-        for (_, key) in &found {
+        for (_, key, held) in found {
             // Without a status filter every candidate counts and only the page is loaded.
             if filter.status.is_none() && out.len() >= limit {
-                total = found.len();
+                total = candidates;
                 break;
             }
-            let Some(a) = store.award_at(key)? else {
+            let Some(a) = held.map_or_else(|| store.award_at(&key), |a| Ok(Some(a)))? else {
                 continue;
             };
             let v = self.award_view(&a, now)?;

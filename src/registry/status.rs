@@ -133,19 +133,11 @@ impl Registry {
             u32::from_le_bytes(b)
         };
         let picked = if reserved.contains(&SCANNED) {
-            // `reserved` already holds every index the store had at this run's scan, and
-            // every index this run gave since: walk its complement from a random start,
-            // checking each candidate against the store (another writer may have taken it).
-            let start = random() % status::LIST_BITS;
-            let mut found = None;
-            for k in 0..status::LIST_BITS {
-                let i = (start + k) % status::LIST_BITS;
-                if !reserved.contains(&i) && !self.status_index_taken(authority, i)? {
-                    found = Some(i);
-                    break;
-                }
-            }
-            found
+            // `reserved` already holds every index the store had at this run's scan and every
+            // index this run gave since: the store is asked only about the indexes left.
+            status::pick_index(&mut random, &mut |i| {
+                Ok::<_, Error>(reserved.contains(&i) || self.status_index_taken(authority, i)?)
+            })?
         } else {
             let reserved_now: &HashSet<u32> = reserved;
             let mut scanned = None;

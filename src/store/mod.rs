@@ -351,9 +351,7 @@ impl Store {
             .take(max)
             .map(|r| {
                 let (k, _) = r.map_err(|e| self.err(e))?;
-                k.len()
-                    .checked_sub(16)
-                    .and_then(|at| k[at..].try_into().ok())
+                trees::index_award_key(&k)
                     .ok_or_else(|| StoreError::Corrupt("index key without an award id".into()))
             })
             .collect()
@@ -525,7 +523,11 @@ impl View for Store {
             .map_err(view_err)?
             .map(|v| {
                 trees::award_id(&v)
-                    .ok_or_else(|| ViewError("status index owner is not a 16-byte award id".into()))
+                    .ok_or_else(|| {
+                        ViewError(
+                            "a status-index entry does not name an award (not a 16-byte award id): the store is damaged; run `honors audit` to locate it and restore the last backup".into(),
+                        )
+                    })
             })
             .transpose()
     }

@@ -126,10 +126,18 @@ pub fn award_key(id: &str) -> Option<[u8; 16]> {
 /// The award id held as `bytes` by [`award_key`].
 pub fn award_id(bytes: &[u8]) -> Option<String> {
     let bytes: [u8; 16] = bytes.try_into().ok()?;
-    Some(format!(
-        "urn:uuid:{}",
-        uuid::Uuid::from_bytes(bytes).hyphenated()
-    ))
+    let mut buf = [0u8; 45];
+    Some(write_award_id(&bytes, &mut buf).to_string())
+}
+
+/// The award id of a 16-byte key, written into `buf` (no allocation).
+pub fn write_award_id<'b>(key: &[u8; 16], buf: &'b mut [u8; 45]) -> &'b str {
+    buf[..9].copy_from_slice(b"urn:uuid:");
+    uuid::Uuid::from_bytes(*key)
+        .hyphenated()
+        .encode_lower(&mut buf[9..]);
+    // "urn:uuid:" and 36 hex digits and hyphens: ASCII throughout.
+    std::str::from_utf8(&buf[..]).unwrap_or_default()
 }
 
 /// An award index key: `prefix ‖ 0x00 ‖ award id (16 bytes)`; `None` if `id` is not an
@@ -140,10 +148,16 @@ pub fn index_key(prefix: &str, id: &str) -> Option<Vec<u8>> {
     Some(k)
 }
 
-/// The award id of an [`index_key`] (its last 16 bytes, after the 0x00 ending the prefix).
-pub fn index_id(key: &[u8]) -> Option<String> {
+/// The 16-byte award key of an [`index_key`] (its last 16 bytes, after the 0x00 ending the
+/// prefix).
+pub fn index_award_key(key: &[u8]) -> Option<[u8; 16]> {
     let (head, id) = key.split_at_checked(key.len().checked_sub(16)?)?;
-    (head.last() == Some(&0)).then(|| award_id(id))?
+    (head.last() == Some(&0)).then(|| id.try_into().ok())?
+}
+
+/// The award id of an [`index_key`].
+pub fn index_id(key: &[u8]) -> Option<String> {
+    award_id(&index_award_key(key)?)
 }
 
 /// The key of the stored hashes created by appending leaf `n`.
