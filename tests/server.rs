@@ -754,3 +754,142 @@ fn award_listings_are_paged_with_a_total_count() {
         );
     }
 }
+
+/// Follows a search's `Link: <…>; rel="next"` pages from `first` to the end: the ids in walk
+/// order, and the first page's `X-Total-Count`.
+fn search_all_pages(agent: &ureq::Agent, s: &Server, first: &str) -> (Vec<String>, String) {
+    let mut url = api(s, first);
+    let mut ids = Vec::new();
+    let mut total = None;
+    for _ in 0..1000 {
+        let r = get(agent, &url);
+        assert_eq!(r.status, 200, "{url}: {}", String::from_utf8_lossy(&r.body));
+        total.get_or_insert(r.total_count.clone());
+        assert_eq!(
+            r.total_count,
+            *total.as_ref().unwrap(),
+            "every page has the same total"
+        );
+        ids.extend(
+            r.json()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["id"].as_str().unwrap().to_string()),
+        );
+        if r.link.is_empty() {
+            return (ids, total.unwrap());
+        }
+        let next = r
+            .link
+            .strip_prefix('<')
+            .and_then(|l| l.split_once(">; rel=\"next\""))
+            .unwrap_or_else(|| panic!("not a next link: {}", r.link))
+            .0;
+        url = format!("{}{next}", s.url);
+    }
+    panic!("more than 1000 pages from {first}");
+}
+
+/// The server searches its in-memory index; `honors search` reads the store. Both must find
+/// the same awards, the same first page, and (below the count cap) the same exact total; the
+/// server's pages, followed by their `Link` headers, list every match once. Queries cover
+/// titles only (心血管), holder names only (人民医院), both at once (医院: 三级甲等医院 and every
+/// hospital) and traditional characters. An award logged through the server is found at once.
+#[test]
+fn search_pages_agree_with_the_store_and_list_every_match_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let demo = demo(&tmp.path().join("d"), Some(300));
+    let queries = [
+        "心血管",
+        "人民医院",
+        "医院",
+        "三級甲等",
+        "文明单位",
+        "没有这种荣誉",
+    ];
+    let cli = |args: &[&str]| -> Vec<String> {
+        let out = honors()
+            .args(["--db", demo.db.to_str().unwrap(), "--json", "search"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let stored: Vec<(Vec<String>, Vec<String>)> = queries
+        .iter()
+        .map(|q| (cli(&[q]), cli(&[q, "--limit", "7"])))
+        .collect();
+    assert!(
+        stored[2].0.len() > stored[1].0.len() + 7,
+        "医院 matches titles and names"
+    );
+
+    let s = Server::start(&demo.db, &[]);
+    let agent = agent();
+    for (q, (all, first)) in queries.iter().zip(&stored) {
+        let (paged, total) =
+            search_all_pages(&agent, &s, &format!("/search?q={}&limit=7", urlencode(q)));
+        let unique: HashSet<&String> = paged.iter().collect();
+        assert_eq!(unique.len(), paged.len(), "{q}: an award listed twice");
+        assert_eq!(
+            unique,
+            all.iter().collect::<HashSet<_>>(),
+            "{q}: the store's matches"
+        );
+        assert_eq!(total, all.len().to_string(), "{q}: exact total");
+        let page = get(
+            &agent,
+            &api(&s, &format!("/search?q={}&limit=7", urlencode(q))),
+        );
+        let page: Vec<String> = page
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            &page, first,
+            "{q}: the same first page as `honors search --limit 7`"
+        );
+    }
+
+    // A cursor this registry never gave is refused with a way out.
+    let bad = get(
+        &agent,
+        &api(&s, "/search?q=%E5%8C%BB%E9%99%A2&after=bm90LWEtY3Vyc29y"),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(String::from_utf8_lossy(&bad.body).contains("previous page's Link header"));
+
+    // A new award is found by its title at once, and counted.
+    let issuer = find_issuer(&agent, &s.url, &demo);
+    let title = issuer.title.clone();
+    let q = format!("/search?q={}&limit=5000", urlencode(&title));
+    let before = get(&agent, &api(&s, &q));
+    let (id, bytes) = issuer.award();
+    assert_eq!(post(&agent, &api(&s, "/statements"), &bytes).status, 201);
+    let after = get(&agent, &api(&s, &q));
+    assert_eq!(
+        after.total_count.parse::<usize>().unwrap(),
+        before.total_count.parse::<usize>().unwrap() + 1
+    );
+    assert!(after
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["id"] == id.as_str()));
+    assert_eq!(s.stop().code(), Some(0));
+}

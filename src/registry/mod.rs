@@ -18,6 +18,7 @@ mod export;
 mod prove;
 mod query;
 mod records;
+pub(crate) mod search;
 mod status;
 pub(crate) mod submit;
 mod tiles;
@@ -35,7 +36,9 @@ use crate::tlog::{self, Checkpoint, NoteSigner, NoteVerifier};
 use crate::trust::TrustRoots;
 
 pub use backup::BackupReport;
-pub use query::{normalize_id, AwardFilter, AwardView, Found, HistoryEvent};
+pub use query::{
+    normalize_id, AwardFilter, AwardView, Found, HistoryEvent, SearchCursor, SearchPage,
+};
 pub use submit::{Accepted, Prepared};
 pub use tiles::{tile_in_tree, ExportReport, TileBytes};
 
@@ -67,6 +70,9 @@ pub struct Registry {
     status_signer: std::sync::OnceLock<ed25519_dalek::SigningKey>,
     /// Serialises writers: one batch is decided and committed at a time.
     write_lock: std::sync::Mutex<()>,
+    /// The in-memory search index, once [`Registry::enable_search_index`] built it (a server
+    /// does; a one-shot command searches the store). Kept up to date by every write.
+    search: std::sync::RwLock<Option<search::SearchIndex>>,
 }
 
 /// What `init` made.
@@ -178,6 +184,7 @@ impl Registry {
             signer: std::sync::OnceLock::from(signer),
             status_signer: std::sync::OnceLock::from(status_key),
             write_lock: Default::default(),
+            search: Default::default(),
         };
         Ok((reg, report))
     }
@@ -224,6 +231,7 @@ impl Registry {
             signer: std::sync::OnceLock::new(),
             status_signer: std::sync::OnceLock::new(),
             write_lock: Default::default(),
+            search: Default::default(),
         })
     }
 

@@ -84,37 +84,138 @@ pub enum Found {
     },
 }
 
+/// One page of a search ([`Registry::search_page`]).
+#[derive(Debug, Clone)]
+pub struct SearchPage {
+    /// The page's awards, in log order.
+    pub awards: Vec<AwardView>,
+    /// How many awards matched: exactly, or at least this many when `complete` is false.
+    pub total: usize,
+    pub complete: bool,
+    /// Where the next page starts, if there is one.
+    pub next: Option<SearchCursor>,
+}
+
+/// Where a search page ended: the tag it was walking and the last award key it took. Shown to
+/// clients as [`SearchCursor::encode`] (URL-safe base64 of tag ‖ 0x00 ‖ the 16 key bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchCursor {
+    tag: String,
+    key: [u8; 16],
+}
+
+impl SearchCursor {
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        let mut bytes = self.tag.as_bytes().to_vec();
+        bytes.push(0);
+        bytes.extend_from_slice(&self.key);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    pub fn decode(text: &str) -> Result<Self, Error> {
+        use base64::Engine;
+        let bad = || {
+            Error::usage(
+                format!("the search cursor {text:?} is not one this registry gave"),
+                "pass the `after` value of the previous page's Link header unchanged, or leave it out for the first page",
+            )
+        };
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .map_err(|_| bad())?;
+        let key = crate::store::trees::index_award_key(&bytes).ok_or_else(bad)?;
+        let tag = std::str::from_utf8(&bytes[..bytes.len() - 17]).map_err(|_| bad())?;
+        if !(tag.starts_with("h:") || tag.starts_with("t:")) {
+            return Err(bad());
+        }
+        Ok(SearchCursor {
+            tag: tag.to_string(),
+            key,
+        })
+    }
+}
+
+/// Issuers, scheme titles and holder names read for views, so that a page of awards reads
+/// each once.
+#[derive(Default)]
+struct Names {
+    authorities: std::collections::HashMap<String, Option<Authority>>,
+    schemes: std::collections::HashMap<String, String>,
+    holders: std::collections::HashMap<String, Option<String>>,
+}
+
+impl Names {
+    fn authority(&mut self, reg: &Registry, id: &str) -> Result<Option<&Authority>, Error> {
+        if !self.authorities.contains_key(id) {
+            let a = reg.store().authority(id).map_err(view)?;
+            self.authorities.insert(id.to_string(), a);
+        }
+        Ok(self.authorities[id].as_ref())
+    }
+}
+
 impl Registry {
     /// The view of one award at `now`.
     pub fn award_view(&self, a: &Award, now: jiff::Timestamp) -> Result<AwardView, Error> {
+        self.award_view_with(a, now, &mut Names::default())
+    }
+
+    /// The views of several awards, reading each issuer, scheme and holder once.
+    pub fn award_views<'a>(
+        &self,
+        awards: impl IntoIterator<Item = &'a Award>,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<AwardView>, Error> {
+        let mut names = Names::default();
+        awards
+            .into_iter()
+            .map(|a| self.award_view_with(a, now, &mut names))
+            .collect()
+    }
+
+    fn award_view_with(
+        &self,
+        a: &Award,
+        now: jiff::Timestamp,
+        names: &mut Names,
+    ) -> Result<AwardView, Error> {
         let store = self.store();
-        let issuer = store.authority(&a.issuer).map_err(view)?;
+        let issuer = names.authority(self, &a.issuer)?;
         let issuer_name = issuer
-            .as_ref()
             .map(|x| x.name.clone())
             .or_else(|| self.roots.root_by_id(&a.issuer).map(|r| r.name.clone()))
             .unwrap_or_else(|| a.issuer.clone());
         let compromised = issuer
-            .as_ref()
             .and_then(|x| x.key(&a.signer_did))
             .and_then(|k| k.compromised_at_us);
-        let holder_name = store
-            .holder(&a.uscc)
-            .map_err(view)?
-            .map(|h| h.name)
-            .unwrap_or_else(|| a.holder_name.clone());
-        let scheme = store
-            .scheme(&a.scheme)
-            .map_err(view)?
-            .map(|s| s.title)
-            .unwrap_or_default();
+        let holder_name = match names.holders.get(&a.uscc) {
+            Some(n) => n.clone(),
+            None => {
+                let n = store.holder(&a.uscc).map_err(view)?.map(|h| h.name);
+                names.holders.insert(a.uscc.clone(), n.clone());
+                n
+            }
+        }
+        .unwrap_or_else(|| a.holder_name.clone());
+        let scheme = match names.schemes.get(&a.scheme) {
+            Some(t) => t.clone(),
+            None => {
+                let t = store
+                    .scheme(&a.scheme)
+                    .map_err(view)?
+                    .map(|s| s.title)
+                    .unwrap_or_default();
+                names.schemes.insert(a.scheme.clone(), t.clone());
+                t
+            }
+        };
         let (status, reason) = status_at(a, micros(now), compromised);
         let mut co_issuers = Vec::with_capacity(a.co_issuers.len());
         for id in &a.co_issuers {
-            let name = store
-                .authority(id)
-                .map_err(view)?
-                .map(|x| x.name)
+            let name = names
+                .authority(self, id)?
+                .map(|x| x.name.clone())
                 .or_else(|| self.roots.root_by_id(id).map(|r| r.name.clone()));
             co_issuers.push(name.unwrap_or_else(|| id.clone()));
         }
@@ -234,6 +335,7 @@ impl Registry {
         let candidates = found.len();
         let mut out = Vec::new();
         let mut total = 0;
+        let mut names = Names::default();
         for (_, key, held) in found {
             // Without a status filter every candidate counts and only the page is loaded.
             if filter.status.is_none() && out.len() >= limit {
@@ -243,7 +345,7 @@ impl Registry {
             let Some(a) = held.map_or_else(|| store.award_at(&key), |a| Ok(Some(a)))? else {
                 continue;
             };
-            let v = self.award_view(&a, now)?;
+            let v = self.award_view_with(&a, now, &mut names)?;
             if filter.status.is_none_or(|s| s == v.status) {
                 total += 1;
                 if out.len() < limit {
@@ -270,20 +372,43 @@ impl Registry {
         Ok(self.search_limited(text, now, usize::MAX)?.0)
     }
 
-    /// How many matching ids a limited search collects at most before it stops counting.
+    /// How many matching ids a limited search of the store collects at most before it stops
+    /// counting (a server's in-memory index counts further).
     pub const SEARCH_COUNT_CAP: usize = 10_000;
 
     /// [`Registry::search`], returning at most `limit` awards (in log order) and how many
-    /// matched: exactly, or (`false`) at least that many, when a common word matched more than
-    /// [`Self::SEARCH_COUNT_CAP`] and `limit` awards and counting stopped there. Only ids are
-    /// read to count; then the awards with the smallest ids among those found are loaded, so a
-    /// common word in a registry of a million awards costs a bounded number of reads.
+    /// matched: exactly, or (`false`) at least that many (see [`Registry::search_page`]).
     pub fn search_limited(
         &self,
         text: &str,
         now: jiff::Timestamp,
         limit: usize,
     ) -> Result<(Vec<AwardView>, usize, bool), Error> {
+        let p = self.search_page(text, now, limit, None)?;
+        Ok((p.awards, p.total, p.complete))
+    }
+
+    /// One page of a search: the awards whose title (with sub-unit) or holder name contains
+    /// `text`, either script.
+    ///
+    /// Matches are found by *tag*: a title or a holder whose name contains the text. A search
+    /// walks the matching tags in key order (holders by USCC, then titles), each tag's awards
+    /// in id order, and an award under a matching holder is listed there and not again under
+    /// its title; a page is the next `limit` awards of that walk after `after` (the previous
+    /// page's [`SearchPage::next`]), shown in log order. So a common word costs a bounded
+    /// number of reads per page.
+    ///
+    /// The total is exact, or (`complete == false`) a lower bound: the store is counted up to
+    /// [`Self::SEARCH_COUNT_CAP`] awards; a server's in-memory index
+    /// ([`Registry::enable_search_index`]) counts exactly when only titles or only holders
+    /// matched, and otherwise up to the same cap. Both give the same tags, pages and cursors.
+    pub fn search_page(
+        &self,
+        text: &str,
+        now: jiff::Timestamp,
+        limit: usize,
+        after: Option<&SearchCursor>,
+    ) -> Result<SearchPage, Error> {
         let key = search_key(text);
         if key.is_empty() {
             return Err(Error::usage(
@@ -291,83 +416,212 @@ impl Registry {
                 "search for part of a title or a hospital name, e.g. 三八红旗",
             ));
         }
-        let store = self.store();
-        // Candidates: ids under every search term of the query (intersection). The rarest
-        // term's list is scanned (each list is probed up to PROBE keys to find it) and the
-        // others are checked by point lookups, so a common term (医院, 全国, 先进) costs at most
-        // PROBE reads instead of a scan of every award that contains it.
-        const PROBE: usize = 256;
         let terms = search_terms(text);
+        let cap = Self::SEARCH_COUNT_CAP.max(limit);
+        let indexed = loop {
+            let found = self.with_search_index(|ix| {
+                let m = ix.matches(&key, &terms);
+                if !m.uncounted.is_empty() {
+                    let tags: Vec<String> = m.uncounted.iter().map(|t| t.to_string()).collect();
+                    return Ok::<_, Error>(Err(tags));
+                }
+                let tags = &m.tags;
+                let sum = m.under_titles.saturating_add(m.under_holders);
+                let sum = usize::try_from(sum).unwrap_or(usize::MAX);
+                let (total, complete) = if m.under_titles == 0 || m.under_holders == 0 {
+                    // Titles alone or holders alone: no award is under two matching tags.
+                    (sum, true)
+                } else if sum <= cap {
+                    // An award can be under a matching title and a matching holder: count
+                    // the distinct ones, as the store does.
+                    let all = self.distinct_keys(tags.iter().map(|t| Ok(*t)), usize::MAX)?;
+                    (all, true)
+                } else {
+                    let bound = m.under_titles.max(m.under_holders);
+                    (usize::try_from(bound).unwrap_or(usize::MAX), false)
+                };
+                let (awards, next) = self.walk_page(tags, limit, after)?;
+                Ok(Ok((awards, next, total, complete)))
+            });
+            match found {
+                None => break None,
+                Some(Err(e)) => return Err(e),
+                Some(Ok(Ok(found))) => break Some(found),
+                Some(Ok(Err(uncounted))) => self.count_search_tags(&uncounted)?,
+            }
+        };
+        let (mut awards, next, total, complete) = match indexed {
+            Some(found) => found,
+            None => {
+                let tags = self
+                    .stored_search_tags(&key, &terms)?
+                    .collect::<Result<Vec<String>, Error>>()?;
+                let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+                let found =
+                    self.distinct_keys(tags.iter().map(|t| Ok(*t)), cap.saturating_add(1))?;
+                let (awards, next) = self.walk_page(&tags, limit, after)?;
+                (awards, next, found.min(cap), found <= cap)
+            }
+        };
+        awards.sort_by_key(|a| a.index);
+        Ok(SearchPage {
+            awards: self.award_views(&awards, now)?,
+            total,
+            complete,
+            next,
+        })
+    }
+
+    /// The next `limit` awards after `after` walking `tags` (see [`Registry::search_page`]),
+    /// and where the walk stopped if more follow.
+    fn walk_page(
+        &self,
+        tags: &[&str],
+        limit: usize,
+        after: Option<&SearchCursor>,
+    ) -> Result<(Vec<Award>, Option<SearchCursor>), Error> {
+        let store = self.store();
+        // The matching holders, once the walk reaches a title (holders come first).
+        let mut holders: Option<std::collections::HashSet<&str>> = None;
+        let mut out: Vec<(Award, usize, [u8; 16])> = Vec::new();
+        let mut start = match after {
+            // A cursor of a tag that no longer matches starts nowhere: the page is empty.
+            Some(c) => match tags.iter().position(|t| *t == c.tag.as_str()) {
+                Some(at) => at,
+                None => tags.len(),
+            },
+            None => 0,
+        };
+        'tags: while start < tags.len() {
+            let tag = tags[start];
+            let (tree, value, by_title) = match (tag.strip_prefix("h:"), tag.strip_prefix("t:")) {
+                (Some(uscc), _) => (T::ByHolder, uscc, false),
+                (_, Some(title)) => (T::ByTitle, title, true),
+                _ => {
+                    start += 1;
+                    continue;
+                }
+            };
+            let from = after.filter(|c| c.tag == tag).map(|c| c.key);
+            for key in store.award_keys_after(tree, value, from.as_ref()) {
+                let key = key?;
+                let Some(a) = store.award_at(&key)? else {
+                    continue;
+                };
+                if by_title
+                    && holders
+                        .get_or_insert_with(|| {
+                            tags.iter().filter_map(|t| t.strip_prefix("h:")).collect()
+                        })
+                        .contains(a.uscc.as_str())
+                {
+                    continue;
+                }
+                out.push((a, start, key));
+                // One past the page tells whether another page follows.
+                if out.len() > limit {
+                    break 'tags;
+                }
+            }
+            start += 1;
+        }
+        let next = if out.len() > limit {
+            out.truncate(limit);
+            out.last().map(|(_, at, key)| SearchCursor {
+                tag: tags[*at].to_string(),
+                key: *key,
+            })
+        } else {
+            None
+        };
+        Ok((out.into_iter().map(|(a, _, _)| a).collect(), next))
+    }
+
+    /// The search tags (`t:` title key, `h:` USCC) whose text contains `key`, from the store,
+    /// in key order, each checked when the walk reaches it. Candidates are the tags under every
+    /// search term: the rarest term's list is read (each list is probed up to PROBE keys to
+    /// find it) and the others are checked by point lookups, so a common term (医院, 全国, 先进)
+    /// costs at most PROBE reads instead of a scan of every tag that contains it.
+    fn stored_search_tags<'a>(
+        &'a self,
+        key: &'a str,
+        terms: &[String],
+    ) -> Result<impl Iterator<Item = Result<String, Error>> + 'a, Error> {
+        const PROBE: usize = 256;
+        let store = self.store();
         let probed: Vec<(usize, &String)> = terms
             .iter()
             .map(|t| (store.count_prefix(T::ByText, &pair_prefix(t), PROBE), t))
             .collect();
-        let mut candidates: Option<std::collections::BTreeSet<String>> = None;
+        let mut candidates: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
         if let Some(&(_, rarest)) = probed.iter().min_by_key(|(n, _)| *n) {
-            let mut ids: std::collections::BTreeSet<String> = store
+            candidates = store
                 .keys_with_prefix(T::ByText, &pair_prefix(rarest))?
                 .iter()
                 .filter_map(|k| pair_id(k).map(str::to_string))
                 .collect();
             for term in terms.iter().filter(|t| *t != rarest) {
                 let mut keep = std::collections::BTreeSet::new();
-                for id in ids {
+                for tag in candidates {
                     if store
-                        .get(T::ByText, &crate::store::trees::pair_key(term, &id))?
+                        .get(T::ByText, &crate::store::trees::pair_key(term, &tag))?
                         .is_some()
                     {
-                        keep.insert(id);
+                        keep.insert(tag);
                     }
                 }
-                ids = keep;
+                candidates = keep;
             }
-            candidates = Some(ids);
         }
-        // Matching awards as their 16-byte keys (ordered as their ids), counted up to `cap`:
-        // no index list is read past what the count needs.
-        let mut ids: std::collections::BTreeSet<[u8; 16]> = std::collections::BTreeSet::new();
-        let cap = Self::SEARCH_COUNT_CAP.max(limit);
-        let mut complete = true;
-        for tag in candidates.unwrap_or_default() {
-            if ids.len() >= cap {
-                complete = false;
-                break;
-            }
-            let room = cap.saturating_add(1) - ids.len();
+        let matches = move |tag: &str| -> Result<bool, Error> {
             if let Some(uscc) = tag.strip_prefix("h:") {
                 let holder = store.holder(uscc).map_err(view)?;
-                let matches = holder.is_some_and(|h| {
+                Ok(holder.is_some_and(|h| {
                     std::iter::once(&h.name)
                         .chain(h.former_names.iter().map(|(n, _)| n))
-                        .any(|n| search_key(n).contains(&key))
-                });
-                if matches {
-                    ids.extend(store.award_keys_with_prefix(T::ByHolder, uscc, room)?);
+                        .any(|n| search_key(n).contains(key))
+                }))
+            } else {
+                Ok(tag
+                    .strip_prefix("t:")
+                    .is_some_and(|title| title.contains(key)))
+            }
+        };
+        Ok(candidates
+            .into_iter()
+            .filter_map(move |tag| match matches(&tag) {
+                Ok(true) => Some(Ok(tag)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            }))
+    }
+
+    /// How many distinct awards are under `tags`, counting at most `want`.
+    fn distinct_keys<'t>(
+        &self,
+        tags: impl Iterator<Item = Result<&'t str, Error>>,
+        want: usize,
+    ) -> Result<usize, Error> {
+        let store = self.store();
+        let mut seen = std::collections::HashSet::new();
+        for tag in tags {
+            if seen.len() >= want {
+                break;
+            }
+            let tag = tag?;
+            let (tree, value) = match (tag.strip_prefix("h:"), tag.strip_prefix("t:")) {
+                (Some(uscc), _) => (T::ByHolder, uscc),
+                (_, Some(title)) => (T::ByTitle, title),
+                _ => continue,
+            };
+            for key in store.award_keys_after(tree, value, None) {
+                if seen.len() >= want {
+                    break;
                 }
-            } else if let Some(title) = tag.strip_prefix("t:") {
-                if title.contains(&key) {
-                    ids.extend(store.award_keys_with_prefix(T::ByTitle, title, room)?);
-                }
+                seen.insert(key?);
             }
         }
-        if ids.len() > cap {
-            complete = false;
-            while ids.len() > cap {
-                ids.pop_last();
-            }
-        }
-        let total = ids.len();
-        let mut awards: std::collections::BTreeMap<u64, Award> = std::collections::BTreeMap::new();
-        for key in ids.iter().take(limit) {
-            if let Some(a) = store.award_at(key)? {
-                awards.insert(a.index, a);
-            }
-        }
-        let list = awards
-            .values()
-            .map(|a| self.award_view(a, now))
-            .collect::<Result<_, _>>()?;
-        Ok((list, total, complete))
+        Ok(seen.len())
     }
 
     /// Looks up an award, authority, scheme (by `urn:uuid:` id or bare uuid) or holder (by USCC).
@@ -377,10 +631,7 @@ impl Registry {
             if let Some(holder) = store.holder(uscc.as_str()).map_err(view)? {
                 let mut awards = store.awards_of_holder(uscc.as_str()).map_err(view)?;
                 awards.sort_by_key(|a| a.index);
-                let awards = awards
-                    .iter()
-                    .map(|a| self.award_view(a, now))
-                    .collect::<Result<_, _>>()?;
+                let awards = self.award_views(&awards, now)?;
                 return Ok(Found::Holder { holder, awards });
             }
         }

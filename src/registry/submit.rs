@@ -85,6 +85,9 @@ impl Registry {
         let mut writes: Vec<Write> = Vec::new();
         let mut seen: std::collections::HashMap<[u8; 32], u64> = std::collections::HashMap::new();
         let mut titles: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // What the in-memory search index must learn once the batch is durable.
+        let indexed = self.search_index_enabled();
+        let mut search_updates: Vec<super::search::Update> = Vec::new();
         for item in parsed {
             let signed = match item {
                 Ok(s) => s,
@@ -148,6 +151,9 @@ impl Registry {
             overlay.pending.apply(&effects);
             for e in &effects {
                 effect_writes(e, store, &mut titles, &mut writes)?;
+            }
+            if indexed {
+                search_updates.extend(effects.iter().filter_map(super::search::Update::of));
             }
             if !is_award {
                 writes.push(Write::put(
@@ -226,6 +232,7 @@ impl Registry {
         ));
         let t3 = t0.elapsed();
         store.commit(&writes)?;
+        self.update_search_index(search_updates);
         if std::env::var_os("HONORS_TIMING").is_some() {
             eprintln!(
                 "submit {}: verify {:?} decide {:?} tree {:?} commit {:?} ({} writes)",

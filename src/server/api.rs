@@ -194,16 +194,38 @@ pub async fn search(
         &q,
         "pass e.g. ?q=三八红旗&limit=500, or narrow the search text",
     )?;
-    let (list, total, complete) =
-        read(&st, move |reg, now| reg.search_limited(&text, now, limit)).await?;
-    let mut response = json(&list);
-    let (name, value) = if complete {
-        ("x-total-count", total.to_string())
+    let after = match q.get("after") {
+        Some(c) => Some(crate::registry::SearchCursor::decode(c).map_err(ApiError::from)?),
+        None => None,
+    };
+    let next_query = (text.clone(), q.contains_key("limit").then_some(limit));
+    let page = read(&st, move |reg, now| {
+        reg.search_page(&text, now, limit, after.as_ref())
+    })
+    .await?;
+    let mut response = json(&page.awards);
+    let (name, value) = if page.complete {
+        ("x-total-count", page.total.to_string())
     } else {
-        ("x-total-count-at-least", total.to_string())
+        ("x-total-count-at-least", page.total.to_string())
     };
     if let Ok(v) = axum::http::HeaderValue::from_str(&value) {
         response.headers_mut().insert(name, v);
+    }
+    if let Some(next) = &page.next {
+        // RFC 8288: the next page, as GitHub's API gives it.
+        let (text, limit) = next_query;
+        let mut url = format!(
+            "/api/v1/search?q={}",
+            form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+        );
+        if let Some(limit) = limit {
+            url.push_str(&format!("&limit={limit}"));
+        }
+        url.push_str(&format!("&after={}", next.encode()));
+        if let Ok(v) = axum::http::HeaderValue::from_str(&format!("<{url}>; rel=\"next\"")) {
+            response.headers_mut().insert(axum::http::header::LINK, v);
+        }
     }
     Ok(response)
 }

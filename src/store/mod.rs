@@ -357,6 +357,29 @@ impl Store {
             .collect()
     }
 
+    /// The award keys under `prefix` in an award index, in id order, after `after` (or all),
+    /// read as they are taken.
+    pub fn award_keys_after<'a>(
+        &'a self,
+        t: T,
+        prefix: &str,
+        after: Option<&[u8; 16]>,
+    ) -> impl Iterator<Item = Result<[u8; 16], StoreError>> + 'a {
+        let mut start = pair_prefix(prefix);
+        let mut end = start.clone();
+        *end.last_mut().expect("prefix ends with 0x00") = 1;
+        if let Some(key) = after {
+            // The smallest key greater than prefix ‖ 0x00 ‖ key.
+            start.extend_from_slice(key);
+            start.push(0);
+        }
+        self.tree(t).range(start..end).map(move |r| {
+            let (k, _) = r.map_err(|e| self.err(e))?;
+            trees::index_award_key(&k)
+                .ok_or_else(|| StoreError::Corrupt("index key without an award id".into()))
+        })
+    }
+
     /// The award stored under a 16-byte award key.
     pub fn award_at(&self, key: &[u8; 16]) -> Result<Option<Award>, StoreError> {
         self.get_record(T::Awards, "award", key)
@@ -405,6 +428,30 @@ impl Store {
     /// How many keys a tree holds under `prefix`, counting at most `limit + 1`.
     pub fn count_prefix(&self, t: T, prefix: &[u8], limit: usize) -> usize {
         self.tree(t).scan_prefix(prefix).take(limit + 1).count()
+    }
+
+    /// The distinct values an award index (`by_title/v2`, …) holds, in key order: one seek
+    /// per value, not a read of every key.
+    pub fn index_values(&self, t: T) -> Result<Vec<String>, StoreError> {
+        let tree = self.tree(t);
+        let mut out = Vec::new();
+        let mut from: Vec<u8> = Vec::new();
+        while let Some(r) = tree.range(from.as_slice()..).next() {
+            let (k, _) = r.map_err(|e| self.err(e))?;
+            let bad = || {
+                StoreError::Corrupt(format!(
+                    "{} key is not value ‖ 0 ‖ award id",
+                    NAMES[t as usize]
+                ))
+            };
+            trees::index_award_key(&k).ok_or_else(bad)?;
+            let value = &k[..k.len() - 17];
+            out.push(std::str::from_utf8(value).map_err(|_| bad())?.to_string());
+            // The next value: past every key under this one (value ‖ 0x00 ‖ …).
+            from = value.to_vec();
+            from.push(1);
+        }
+        Ok(out)
     }
 
     /// Keys of a raw tree with a byte prefix.

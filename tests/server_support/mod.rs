@@ -160,6 +160,8 @@ pub struct Resp {
     pub cors: String,
     /// `X-Total-Count`, if sent.
     pub total_count: String,
+    /// `Link` (the next page of a search), if sent.
+    pub link: String,
     pub body: Vec<u8>,
 }
 
@@ -178,11 +180,12 @@ fn resp(mut r: ureq::http::Response<ureq::Body>) -> Resp {
             .unwrap_or("")
             .to_string()
     };
-    let (content_type, cache_control, cors, total_count) = (
+    let (content_type, cache_control, cors, total_count, link) = (
         h("content-type"),
         h("cache-control"),
         h("access-control-allow-origin"),
         h("x-total-count"),
+        h("link"),
     );
     let body = r
         .body_mut()
@@ -196,6 +199,7 @@ fn resp(mut r: ureq::http::Response<ureq::Body>) -> Resp {
         cache_control,
         cors,
         total_count,
+        link,
         body,
     }
 }
