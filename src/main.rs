@@ -12,6 +12,20 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's options (its `malloc_conf` string; `_RJEM_MALLOC_CONF` in the environment still
+/// overrides them): freed pages go back to the system after 1 s instead of 10 s. A server that
+/// lists a million awards churns through sled's page buffers, and with the default decay its
+/// peak resident memory was 60 MB higher (538 → 477 MB at a million awards), in the same time.
+#[export_name = "_rjem_malloc_conf"]
+#[used]
+static MALLOC_CONF: MallocConf = MallocConf(b"dirty_decay_ms:1000,muzzy_decay_ms:0\0".as_ptr());
+
+/// A C string pointer that jemalloc reads once at start (`const char *malloc_conf`).
+#[repr(transparent)]
+struct MallocConf(*const u8);
+// SAFETY: it points at a static, immutable, NUL-terminated byte string.
+unsafe impl Sync for MallocConf {}
+
 fn main() -> ExitCode {
     // A panic is a bug: report it in one line and exit 3, never 101 with a backtrace.
     let location = std::sync::Arc::new(std::sync::Mutex::new(String::new()));

@@ -27,7 +27,7 @@ pub struct Args {
 
 pub fn run(a: Args, ctx: &Ctx) -> Result<i32, Error> {
     // The server owns its registry handle (it moves into the server's state).
-    let reg = crate::registry::Registry::open(ctx.db_dir()?)?;
+    let reg = crate::registry::Registry::open_for_serving(ctx.db_dir()?)?;
     ctx.unlock(&reg)?;
     let db = reg.dir().display().to_string();
     let opts = ServeOptions {

@@ -196,6 +196,15 @@ impl Registry {
         Ok(reg)
     }
 
+    /// [`Registry::open`] for a long-running server: a smaller page cache
+    /// ([`Store::open_for_serving`]), since a server reads records at random and keeps its
+    /// own search index.
+    pub fn open_for_serving(dir: &Path) -> Result<Registry, Error> {
+        let reg = Self::with_store(dir, Store::open_for_serving(dir)?)?;
+        reg.check_tree()?;
+        Ok(reg)
+    }
+
     /// Opens the registry in `dir` without re-checking the stored tree, for `audit` only: an
     /// auditor must be able to replay a damaged registry and locate the damage, where
     /// [`Registry::open`] would refuse to open it at all. Never write through it. The store

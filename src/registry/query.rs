@@ -301,13 +301,15 @@ impl Registry {
         // An unlimited listing (the CLI's) keeps the records it reads, to show them all;
         // a page keeps (log index, key) only and loads its awards again.
         let hold = limit == usize::MAX;
-        let mut found: Vec<(u64, [u8; 16], Option<Award>)> = Vec::new();
+        // Boxed: a held award is a pointer, an award not held costs nothing (an inline
+        // `Option<Award>` made every slot award-sized: 1 M slots were over 300 MB).
+        let mut found: Vec<(u64, [u8; 16], Option<Box<Award>>)> = Vec::new();
         let mut consider = |a: Award| -> Result<(), Error> {
             if keep(&a) {
                 let key = crate::store::trees::award_key(&a.id).ok_or_else(|| {
                     Error::internal(format!("stored award id {} is not urn:uuid", a.id))
                 })?;
-                found.push((a.index, key, hold.then_some(a)));
+                found.push((a.index, key, hold.then(|| Box::new(a))));
             }
             Ok(())
         };
@@ -342,7 +344,7 @@ impl Registry {
                 total = candidates;
                 break;
             }
-            let Some(a) = held.map_or_else(|| store.award_at(&key), |a| Ok(Some(a)))? else {
+            let Some(a) = held.map_or_else(|| store.award_at(&key), |a| Ok(Some(*a)))? else {
                 continue;
             };
             let v = self.award_view_with(&a, now, &mut names)?;

@@ -73,6 +73,11 @@ const CACHE_MB: u64 = 64;
 /// again, so a larger cache only holds memory. At 200,000 awards an audit peaked at 328 MB
 /// with 64 MiB and 216 MB with 8 MiB, in the same time.
 const SCAN_CACHE_MB: u64 = 16;
+/// The page cache of `serve`. sled's resident memory runs well past its nominal cache, and at a
+/// million awards the open store alone is about 380 MB: with 64 MiB a server peaked at 520 MB
+/// after the search benchmark and 700 MB after three full listings, with 32 MiB at 480 MB,
+/// for the same award-by-id and search rates (docs/PERFORMANCE.md).
+const SERVE_CACHE_MB: u64 = 32;
 
 /// The entry bytes of a stored entry value (see [`compress`]).
 fn unpack_entry(index: u64, value: &[u8]) -> Result<Vec<u8>, StoreError> {
@@ -137,6 +142,11 @@ impl Store {
     /// Opens the existing store in `dir/store`.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         Self::open_existing(dir, cache_bytes(CACHE_MB))
+    }
+
+    /// Opens the existing store for a server, with [`SERVE_CACHE_MB`] of page cache.
+    pub fn open_for_serving(dir: &Path) -> Result<Store, StoreError> {
+        Self::open_existing(dir, cache_bytes(SERVE_CACHE_MB))
     }
 
     /// Opens the existing store for one pass over everything it holds (an audit), with a
