@@ -174,6 +174,20 @@ impl Registry {
             .collect()
     }
 
+    /// An award's status at `now` and why (its issuer read through `names`).
+    fn status_with(
+        &self,
+        a: &Award,
+        now: jiff::Timestamp,
+        names: &mut Names,
+    ) -> Result<(Status, String), Error> {
+        let compromised = names
+            .authority(self, &a.issuer)?
+            .and_then(|x| x.key(&a.signer_did))
+            .and_then(|k| k.compromised_at_us);
+        Ok(status_at(a, micros(now), compromised))
+    }
+
     fn award_view_with(
         &self,
         a: &Award,
@@ -181,14 +195,12 @@ impl Registry {
         names: &mut Names,
     ) -> Result<AwardView, Error> {
         let store = self.store();
+        let (status, reason) = self.status_with(a, now, names)?;
         let issuer = names.authority(self, &a.issuer)?;
         let issuer_name = issuer
             .map(|x| x.name.clone())
             .or_else(|| self.roots.root_by_id(&a.issuer).map(|r| r.name.clone()))
             .unwrap_or_else(|| a.issuer.clone());
-        let compromised = issuer
-            .and_then(|x| x.key(&a.signer_did))
-            .and_then(|k| k.compromised_at_us);
         let holder_name = match names.holders.get(&a.uscc) {
             Some(n) => n.clone(),
             None => {
@@ -210,7 +222,6 @@ impl Registry {
                 t
             }
         };
-        let (status, reason) = status_at(a, micros(now), compromised);
         let mut co_issuers = Vec::with_capacity(a.co_issuers.len());
         for id in &a.co_issuers {
             let name = names
@@ -304,13 +315,22 @@ impl Registry {
         // Boxed: a held award is a pointer, an award not held costs nothing (an inline
         // `Option<Award>` made every slot award-sized: 1 M slots were over 300 MB).
         let mut found: Vec<(u64, [u8; 16], Option<Box<Award>>)> = Vec::new();
+        // A status filter is decided on this first read, so that only matches are held and
+        // loaded again (a status listing of a million awards read each award twice).
+        let mut names = Names::default();
         let mut consider = |a: Award| -> Result<(), Error> {
-            if keep(&a) {
-                let key = crate::store::trees::award_key(&a.id).ok_or_else(|| {
-                    Error::internal(format!("stored award id {} is not urn:uuid", a.id))
-                })?;
-                found.push((a.index, key, hold.then(|| Box::new(a))));
+            if !keep(&a) {
+                return Ok(());
             }
+            if let Some(s) = filter.status {
+                if self.status_with(&a, now, &mut names)?.0 != s {
+                    return Ok(());
+                }
+            }
+            let key = crate::store::trees::award_key(&a.id).ok_or_else(|| {
+                Error::internal(format!("stored award id {} is not urn:uuid", a.id))
+            })?;
+            found.push((a.index, key, hold.then(|| Box::new(a))));
             Ok(())
         };
         // Start from the narrowest index the filter allows.
@@ -334,26 +354,14 @@ impl Registry {
             }
         }
         found.sort_unstable_by_key(|(index, _, _)| *index);
-        let candidates = found.len();
+        let total = found.len();
         let mut out = Vec::new();
-        let mut total = 0;
         let mut names = Names::default();
-        for (_, key, held) in found {
-            // Without a status filter every candidate counts and only the page is loaded.
-            if filter.status.is_none() && out.len() >= limit {
-                total = candidates;
-                break;
-            }
+        for (_, key, held) in found.into_iter().take(limit) {
             let Some(a) = held.map_or_else(|| store.award_at(&key), |a| Ok(Some(*a)))? else {
                 continue;
             };
-            let v = self.award_view_with(&a, now, &mut names)?;
-            if filter.status.is_none_or(|s| s == v.status) {
-                total += 1;
-                if out.len() < limit {
-                    out.push(v);
-                }
-            }
+            out.push(self.award_view_with(&a, now, &mut names)?);
         }
         Ok((out, total))
     }
