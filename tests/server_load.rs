@@ -11,7 +11,9 @@
 //! and time, and only 127.0.0.1 is contacted. Afterwards the server is stopped with SIGTERM,
 //! `honors audit` must be clean, and every acknowledged award must be in the registry.
 //! Knobs (environment): HONORS_LOAD_CLIENTS (16), HONORS_LOAD_WRITES per client (250),
-//! HONORS_LOAD_SECONDS per read phase (5), HONORS_LOAD_SERVE_ARGS (extra `honors serve` flags).
+//! HONORS_LOAD_SECONDS per read phase (5), HONORS_LOAD_SERVE_ARGS (extra `honors serve` flags),
+//! HONORS_LOAD_DB (an existing `honors demo` registry to load instead of a new demo, e.g. one
+//! of `--scale 1000000`; it keeps the awards written).
 mod server_support;
 
 use std::collections::HashSet;
@@ -103,7 +105,10 @@ fn load_on_loopback() {
     let secs = env("HONORS_LOAD_SECONDS", 5);
     let tmp = tempfile::tempdir().unwrap();
     let t = Instant::now();
-    let demo = demo(&tmp.path().join("d"), None);
+    let demo = match std::env::var_os("HONORS_LOAD_DB") {
+        Some(dir) => existing_demo(std::path::Path::new(&dir)),
+        None => demo(&tmp.path().join("d"), None),
+    };
     eprintln!("demo: {:.1} s", t.elapsed().as_secs_f64());
     // Extra `honors serve` flags, e.g. HONORS_LOAD_SERVE_ARGS="--batch-linger-ms 0".
     let serve_args = std::env::var("HONORS_LOAD_SERVE_ARGS").unwrap_or_default();

@@ -8,9 +8,9 @@
 //! (10–50 ms), most of it only to count the matches.
 //!
 //! This index holds the same tags in memory with what they match, so a query reads nothing from
-//! the store to find its tags. How many awards are under a tag is counted from the store the
-//! first time a query needs it and then kept (and incremented by later awards), so a repeated
-//! common word costs only its page. At a million awards it is about 37,000 holder tags and a
+//! the store to find its tags. How many awards are under a tag is counted from the store once
+//! (by a background thread after start, or by the first query that needs it) and then kept and
+//! incremented by later awards, so a common word costs only its page. At a million awards it is about 37,000 holder tags and a
 //! few hundred title tags: a few megabytes. It is built at start from the holder records and one
 //! seek per distinct title (about 0.2 s at a million awards, under the registry's write lock),
 //! and kept up to date by every write of this process, which is the only writer while it holds
@@ -237,6 +237,16 @@ impl SearchIndex {
         }
     }
 
+    /// Up to `n` tags whose awards were never counted, in index order.
+    pub fn uncounted(&self, n: usize) -> Vec<String> {
+        self.tags
+            .iter()
+            .filter(|t| t.awards.load(Ordering::Relaxed) == UNCOUNTED)
+            .take(n)
+            .map(|t| t.key.clone())
+            .collect()
+    }
+
     /// How many tags the index holds.
     pub fn len(&self) -> usize {
         self.tags.len()
@@ -348,6 +358,24 @@ impl Registry {
             }
         });
         Ok(())
+    }
+
+    /// Counts every tag's awards ahead of the queries that would need them, a few hundred tags
+    /// per hold of the write lock so that writes wait at most a few milliseconds. A server runs
+    /// this on a thread of its own after start (about 5 s at a million awards); until then a
+    /// query counts what it needs itself. Returns how many tags it counted.
+    pub fn count_search_index(&self) -> Result<usize, Error> {
+        let mut counted = 0;
+        loop {
+            let tags = self
+                .with_search_index(|ix| ix.uncounted(256))
+                .unwrap_or_default();
+            if tags.is_empty() {
+                return Ok(counted);
+            }
+            self.count_search_tags(&tags)?;
+            counted += tags.len();
+        }
     }
 
     /// Runs `f` with the in-memory search index; `None` when there is none. Writers wait

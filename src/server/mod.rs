@@ -118,6 +118,24 @@ pub fn serve(
     // awards, before the port opens).
     reg.enable_search_index()?;
     let reg = Arc::new(reg);
+    // Award counts per title and hospital, counted in the background; a query that comes
+    // first counts what it needs itself.
+    {
+        let reg = reg.clone();
+        std::thread::Builder::new()
+            .name("honors-search-count".into())
+            .spawn(move || {
+                let t = std::time::Instant::now();
+                match reg.count_search_index() {
+                    Ok(n) if std::env::var_os("HONORS_TIMING").is_some() => {
+                        eprintln!("search index: {n} tags counted in {:?}", t.elapsed())
+                    }
+                    Ok(_) => {}
+                    Err(e) => eprintln!("warning: counting the search index: {e}"),
+                }
+            })
+            .map_err(|e| Error::internal(format!("starting the search counter: {e}")))?;
+    }
     let stats = Arc::new(Mutex::new(Stats::default()));
     let result = rt.block_on(run(reg.clone(), opts, stats.clone(), on_listening));
     rt.shutdown_timeout(Duration::from_secs(1));

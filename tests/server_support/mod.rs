@@ -310,6 +310,53 @@ pub fn find_issuer(agent: &ureq::Agent, url: &str, demo: &Demo) -> Issuer {
     panic!("no demo authority could issue another award");
 }
 
+/// An existing registry made by `honors demo` (e.g. `--scale 1000000`) as a [`Demo`]: its
+/// authorities' key files under `DIR/keys`, matched to their ids by the key's label.
+#[allow(dead_code)]
+pub fn existing_demo(dir: &Path) -> Demo {
+    let out = honors()
+        .args([
+            "--db",
+            dir.to_str().unwrap(),
+            "authority",
+            "list",
+            "--json",
+            "-q",
+        ])
+        .output()
+        .expect("running honors authority list");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let authorities: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut keys = Vec::new();
+    for e in std::fs::read_dir(dir.join("keys")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "key") {
+            continue;
+        }
+        let file: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let label = file["label"].as_str().unwrap_or_default();
+        for a in authorities.as_array().unwrap() {
+            if a["name"] == label {
+                keys.push(DemoKey {
+                    authority: label.into(),
+                    id: a["id"].as_str().unwrap().into(),
+                    key_file: path.clone(),
+                    passphrase_file: path.with_extension("pass"),
+                });
+            }
+        }
+    }
+    Demo {
+        db: dir.into(),
+        trust: dir.join("trust-roots.toml"),
+        keys,
+    }
+}
+
 /// The latest checkpoint's tree size, via the API.
 pub fn tree_size(agent: &ureq::Agent, url: &str) -> u64 {
     get(agent, &format!("{url}/api/v1/checkpoint")).json()["tree_size"]
