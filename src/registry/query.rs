@@ -84,6 +84,37 @@ pub enum Found {
     },
 }
 
+/// The tags a search matched, in walk order: the in-memory index's matches, or the store's.
+trait Tags {
+    fn len(&self) -> usize;
+    fn get(&self, i: usize) -> &str;
+    fn position(&self, tag: &str) -> Option<usize>;
+}
+
+impl Tags for Vec<&str> {
+    fn len(&self) -> usize {
+        <[&str]>::len(self)
+    }
+    fn get(&self, i: usize) -> &str {
+        self[i]
+    }
+    fn position(&self, tag: &str) -> Option<usize> {
+        self.iter().position(|t| *t == tag)
+    }
+}
+
+impl Tags for super::search::Matches<'_> {
+    fn len(&self) -> usize {
+        super::search::Matches::len(self)
+    }
+    fn get(&self, i: usize) -> &str {
+        super::search::Matches::get(self, i)
+    }
+    fn position(&self, tag: &str) -> Option<usize> {
+        super::search::Matches::position(self, tag)
+    }
+}
+
 /// One page of a search ([`Registry::search_page`]).
 #[derive(Debug, Clone)]
 pub struct SearchPage {
@@ -435,7 +466,7 @@ impl Registry {
                     let tags: Vec<String> = m.uncounted.iter().map(|t| t.to_string()).collect();
                     return Ok::<_, Error>(Err(tags));
                 }
-                let tags = &m.tags;
+                let tags = &m;
                 let sum = m.under_titles.saturating_add(m.under_holders);
                 let sum = usize::try_from(sum).unwrap_or(usize::MAX);
                 let (total, complete) = if m.under_titles == 0 || m.under_holders == 0 {
@@ -444,7 +475,7 @@ impl Registry {
                 } else if sum <= cap {
                     // An award can be under a matching title and a matching holder: count
                     // the distinct ones, as the store does.
-                    let all = self.distinct_keys(tags.iter().map(|t| Ok(*t)), usize::MAX)?;
+                    let all = self.distinct_keys((0..m.len()).map(|i| Ok(m.get(i))), usize::MAX)?;
                     (all, true)
                 } else {
                     let bound = m.under_titles.max(m.under_holders);
@@ -486,7 +517,7 @@ impl Registry {
     /// and where the walk stopped if more follow.
     fn walk_page(
         &self,
-        tags: &[&str],
+        tags: &dyn Tags,
         limit: usize,
         after: Option<&SearchCursor>,
     ) -> Result<(Vec<Award>, Option<SearchCursor>), Error> {
@@ -496,14 +527,14 @@ impl Registry {
         let mut out: Vec<(Award, usize, [u8; 16])> = Vec::new();
         let mut start = match after {
             // A cursor of a tag that no longer matches starts nowhere: the page is empty.
-            Some(c) => match tags.iter().position(|t| *t == c.tag.as_str()) {
+            Some(c) => match tags.position(&c.tag) {
                 Some(at) => at,
                 None => tags.len(),
             },
             None => 0,
         };
         'tags: while start < tags.len() {
-            let tag = tags[start];
+            let tag = tags.get(start);
             let (tree, value, by_title) = match (tag.strip_prefix("h:"), tag.strip_prefix("t:")) {
                 (Some(uscc), _) => (T::ByHolder, uscc, false),
                 (_, Some(title)) => (T::ByTitle, title, true),
@@ -521,7 +552,9 @@ impl Registry {
                 if by_title
                     && holders
                         .get_or_insert_with(|| {
-                            tags.iter().filter_map(|t| t.strip_prefix("h:")).collect()
+                            (0..tags.len())
+                                .filter_map(|i| tags.get(i).strip_prefix("h:"))
+                                .collect()
                         })
                         .contains(a.uscc.as_str())
                 {
@@ -538,7 +571,7 @@ impl Registry {
         let next = if out.len() > limit {
             out.truncate(limit);
             out.last().map(|(_, at, key)| SearchCursor {
-                tag: tags[*at].to_string(),
+                tag: tags.get(*at).to_string(),
                 key: *key,
             })
         } else {

@@ -24,6 +24,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::Registry;
 use crate::error::Error;
@@ -56,23 +57,39 @@ pub(crate) struct SearchIndex {
     /// Search key → positions of the tags it matched, for repeated queries. Emptied whenever a
     /// tag or a tag's texts change (a new title or holder, a rename), not by new awards.
     memo: std::sync::Mutex<Memo>,
+    /// Bumped by every change of a tag's count, so that remembered sums are known stale.
+    counts: AtomicU64,
+    /// Every tag has been counted ([`Registry::count_search_index`] finished); new tags are
+    /// counted as they come, so it stays so.
+    ready: std::sync::atomic::AtomicBool,
 }
 
-/// Matched tag positions per search key, at most [`MEMO_POSITIONS`] positions in all.
+/// Matched tag positions per search key, at most [`MEMO_POSITIONS`] positions in all, with
+/// their award sums as of a [`SearchIndex::counts`] version.
 #[derive(Debug, Default)]
 struct Memo {
-    found: HashMap<String, std::sync::Arc<Vec<u32>>>,
+    found: HashMap<String, (Arc<Vec<u32>>, Option<Sums>)>,
     positions: usize,
+}
+
+/// The awards under a query's title tags and holder tags, as of counts version `version`.
+#[derive(Debug, Clone, Copy)]
+struct Sums {
+    version: u64,
+    titles: u64,
+    holders: u64,
 }
 
 /// How many matched tag positions the memo holds at most (4 bytes each).
 const MEMO_POSITIONS: usize = 1 << 20;
 
-/// What a query matched: tag keys in index order, and how many awards are under the matching
-/// title tags and under the matching holder tags (an award can be under one of each).
-#[derive(Debug, PartialEq, Eq)]
+/// What a query matched: tags in index order (the walk order: [`Matches::len`],
+/// [`Matches::get`]), and how many awards are under the matching title tags and under the
+/// matching holder tags (an award can be under one of each).
+#[derive(Debug)]
 pub(crate) struct Matches<'a> {
-    pub tags: Vec<&'a str>,
+    ix: &'a SearchIndex,
+    positions: Arc<Vec<u32>>,
     pub under_titles: u64,
     pub under_holders: u64,
     /// Matching tags whose awards were never counted.
@@ -154,6 +171,7 @@ impl SearchIndex {
                 awards.store(n + 1, Ordering::Relaxed);
             }
         }
+        self.counts.fetch_add(1, Ordering::Release);
     }
 
     /// The tags whose texts contain `key` (a search key; `terms` are its bigrams), in index
@@ -161,35 +179,51 @@ impl SearchIndex {
     /// `uncounted` (and add nothing to the sums): count them with [`Self::set_count`] and ask
     /// again.
     pub fn matches(&self, key: &str, terms: &[String]) -> Matches<'_> {
+        let (positions, sums) = self.positions(key, terms);
+        let version = self.counts.load(Ordering::Acquire);
         let mut out = Matches {
-            tags: Vec::new(),
+            ix: self,
+            positions,
             under_titles: 0,
             under_holders: 0,
             uncounted: Vec::new(),
         };
-        for &at in self.positions(key, terms).iter() {
+        if let Some(s) = sums.filter(|s| s.version == version) {
+            (out.under_titles, out.under_holders) = (s.titles, s.holders);
+            return out;
+        }
+        for &at in out.positions.iter() {
             let tag = &self.tags[at as usize];
             match tag.awards.load(Ordering::Relaxed) {
                 UNCOUNTED => out.uncounted.push(&tag.key),
                 n if tag.key.starts_with("h:") => out.under_holders += n,
                 n => out.under_titles += n,
             }
-            out.tags.push(&tag.key);
+        }
+        if out.uncounted.is_empty() {
+            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, sums)) = memo.found.get_mut(key) {
+                *sums = Some(Sums {
+                    version,
+                    titles: out.under_titles,
+                    holders: out.under_holders,
+                });
+            }
         }
         out
     }
 
     /// The positions of the tags whose texts contain `key`, ascending: remembered, or found by
     /// intersecting the terms' postings and checking each candidate's texts.
-    fn positions(&self, key: &str, terms: &[String]) -> std::sync::Arc<Vec<u32>> {
-        if let Some(found) = self
+    fn positions(&self, key: &str, terms: &[String]) -> (Arc<Vec<u32>>, Option<Sums>) {
+        if let Some((found, sums)) = self
             .memo
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .found
             .get(key)
         {
-            return found.clone();
+            return (found.clone(), *sums);
         }
         let mut lists: Vec<&Vec<u32>> = Vec::with_capacity(terms.len());
         for term in terms {
@@ -211,16 +245,16 @@ impl SearchIndex {
                 .collect(),
             None => Vec::new(),
         };
-        let found = std::sync::Arc::new(found);
+        let found = Arc::new(found);
         let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
         if memo.positions + found.len() > MEMO_POSITIONS {
             *memo = Memo::default();
         }
         if found.len() <= MEMO_POSITIONS {
             memo.positions += found.len();
-            memo.found.insert(key.to_string(), found.clone());
+            memo.found.insert(key.to_string(), (found.clone(), None));
         }
-        found
+        (found, None)
     }
 
     /// Records how many awards the store holds under a tag that was [`Matches::uncounted`].
@@ -234,7 +268,15 @@ impl SearchIndex {
                 Ordering::Relaxed,
                 Ordering::Relaxed,
             );
+            self.counts.fetch_add(1, Ordering::Release);
         }
+    }
+
+    /// Whether `tag` is in the index and has never been counted.
+    pub fn is_uncounted(&self, tag: &str) -> bool {
+        self.by_key
+            .get(tag)
+            .is_some_and(|&at| self.tags[at as usize].awards.load(Ordering::Relaxed) == UNCOUNTED)
     }
 
     /// Up to `n` tags whose awards were never counted, in index order.
@@ -250,6 +292,30 @@ impl SearchIndex {
     /// How many tags the index holds.
     pub fn len(&self) -> usize {
         self.tags.len()
+    }
+}
+
+impl<'a> Matches<'a> {
+    /// How many tags matched.
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    /// The `i`-th matching tag's key, in walk order.
+    pub fn get(&self, i: usize) -> &'a str {
+        &self.ix.tags[self.positions[i] as usize].key
+    }
+
+    /// Where `tag` is among the matches.
+    pub fn position(&self, tag: &str) -> Option<usize> {
+        let at = *self.ix.by_key.get(tag)?;
+        self.positions.binary_search(&at).ok()
+    }
+
+    /// Every matching tag's key, in walk order.
+    #[cfg(test)]
+    pub fn tags(&self) -> Vec<&'a str> {
+        (0..self.len()).map(|i| self.get(i)).collect()
     }
 }
 
@@ -324,11 +390,30 @@ impl Registry {
         if let Some(ix) = guard.as_mut() {
             for u in updates {
                 match u {
-                    Update::Holder { uscc, names } => ix.holder(&uscc, names),
+                    Update::Holder { uscc, names } => {
+                        ix.holder(&uscc, names);
+                        // A new holder is counted at once (the batch is in the store and the
+                        // caller holds the write lock), so a counted index stays counted.
+                        let tag = format!("h:{uscc}");
+                        if ix.is_uncounted(&tag) {
+                            let prefix = crate::store::trees::pair_prefix(&uscc);
+                            let n = self
+                                .store()
+                                .count_prefix(T::ByHolder, &prefix, usize::MAX - 1);
+                            ix.set_count(&tag, n as u64);
+                        }
+                    }
                     Update::Award { title, uscc } => ix.award(&title, &uscc),
                 }
             }
         }
+    }
+
+    /// Whether every tag of the in-memory index has been counted, so that no search needs
+    /// to count in the store (a small page is then answered without leaving the async worker).
+    pub fn search_index_ready(&self) -> bool {
+        self.with_search_index(|ix| ix.ready.load(Ordering::Acquire))
+            .unwrap_or(false)
     }
 
     /// Counts the awards under tags the index has not counted yet, holding the write lock so
@@ -371,6 +456,7 @@ impl Registry {
                 .with_search_index(|ix| ix.uncounted(256))
                 .unwrap_or_default();
             if tags.is_empty() {
+                self.with_search_index(|ix| ix.ready.store(true, Ordering::Release));
                 return Ok(counted);
             }
             self.count_search_tags(&tags)?;
@@ -428,10 +514,10 @@ mod tests {
     fn finds_tags_in_key_order_with_the_awards_under_each_kind() {
         let ix = sample();
         let m = query(&ix, "郑州");
-        assert_eq!(m.tags, vec!["h:A", "h:B", "t:郑州市文明单位"]);
+        assert_eq!(m.tags(), vec!["h:A", "h:B", "t:郑州市文明单位"]);
         assert_eq!((m.under_holders, m.under_titles), (4, 2));
         let m = query(&ix, "人民医院");
-        assert_eq!(m.tags, vec!["h:A", "h:C"]);
+        assert_eq!(m.tags(), vec!["h:A", "h:C"]);
         assert_eq!((m.under_holders, m.under_titles), (3, 0));
         let m = query(&ix, "医院");
         assert_eq!((m.under_holders, m.under_titles), (5, 3));
@@ -441,9 +527,9 @@ mod tests {
     fn bigrams_must_be_contiguous_and_traditional_finds_simplified() {
         let ix = sample();
         // 郑州 and 医院 are both in 郑州市人民医院, but not as 郑州医院.
-        assert!(query(&ix, "郑州医院").tags.is_empty());
-        assert_eq!(query(&ix, "鄭州市人民醫院").tags, vec!["h:A"]);
-        assert!(query(&ix, "五一劳动奖状").tags.is_empty());
+        assert!(query(&ix, "郑州医院").tags().is_empty());
+        assert_eq!(query(&ix, "鄭州市人民醫院").tags(), vec!["h:A"]);
+        assert!(query(&ix, "五一劳动奖状").tags().is_empty());
     }
 
     #[test]
@@ -468,12 +554,12 @@ mod tests {
         // A new title is counted from its first award on.
         let m = ix.matches(&search_key("心血管"), &search_terms("心血管"));
         assert!(m.uncounted.is_empty());
-        assert_eq!(m.tags, vec!["t:国家临床重点专科 心血管内科"]);
+        assert_eq!(m.tags(), vec!["t:国家临床重点专科 心血管内科"]);
         assert_eq!(m.under_titles, 1);
         // D had no holder record: its name is unknown until it is registered.
-        assert!(query(&ix, "洛阳").tags.is_empty());
+        assert!(query(&ix, "洛阳").tags().is_empty());
         ix.holder("D", vec![search_key("洛阳市中心医院")]);
-        assert_eq!(query(&ix, "洛阳").tags, vec!["h:D"]);
+        assert_eq!(query(&ix, "洛阳").tags(), vec!["h:D"]);
         // A rename keeps the former name findable.
         ix.holder(
             "C",
@@ -482,8 +568,8 @@ mod tests {
                 search_key("成都市人民医院"),
             ],
         );
-        assert_eq!(query(&ix, "成都市第一").tags, vec!["h:C"]);
-        assert_eq!(query(&ix, "成都市人民").tags, vec!["h:C"]);
+        assert_eq!(query(&ix, "成都市第一").tags(), vec!["h:C"]);
+        assert_eq!(query(&ix, "成都市人民").tags(), vec!["h:C"]);
         assert_eq!(ix.len(), 7);
     }
 }
