@@ -507,6 +507,58 @@ fn verification_page_in_chromium() {
         "the revoked award is listed as such"
     );
     browser.screenshot(&std::env::temp_dir().join("honors-search-page.png"));
+
+    // 7. A text search shows a page of 50 with the total, and "显示更多" follows the Link header
+    // to the rest (the demo has 60 awards under 保健: the 妇幼保健院's).
+    let page = get(
+        &agent,
+        &format!("{url}/api/v1/search?q=%E4%BF%9D%E5%81%A5&limit=5000"),
+    )
+    .json();
+    let all = page.as_array().unwrap().len();
+    assert!(
+        all > 50,
+        "the demo has more than a page of 保健 awards: {all}"
+    );
+    browser.goto(&format!("{url}/?q=保健"));
+    let rows = |browser: &Browser| {
+        browser
+            .js("return document.querySelectorAll('#results tbody tr').length;")
+            .as_u64()
+            .unwrap_or(0) as usize
+    };
+    let start = Instant::now();
+    while rows(&browser) != 50 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no first page: {}",
+            browser.text("main")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let summary = browser.text("#summary");
+    assert!(
+        summary.contains(&format!("找到 {all} 项荣誉，显示前 50 项")),
+        "{summary}"
+    );
+    browser.js("document.getElementById('more').click(); return null;");
+    let start = Instant::now();
+    while rows(&browser) != all {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no second page: {}",
+            browser.text("main")
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        browser.js("return document.getElementById('more').hidden;"),
+        true
+    );
+    assert_eq!(
+        browser.text("#summary").trim(),
+        format!("找到 {all} 项荣誉")
+    );
     browser.goto(&format!("{url}{href}"));
     assert_eq!(browser.verdict(), "valid");
 
