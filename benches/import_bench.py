@@ -39,6 +39,9 @@ def main():
     p.add_argument("--scale", type=int, default=20_000, help="awards of a fresh demo registry")
     p.add_argument("--batch-size", type=int, default=5_000)
     p.add_argument("--province", default="四川省")
+    p.add_argument("--first-year", type=int, default=1900,
+                   help="the earliest batch year of the rows: a second run into the same registry "
+                        "needs years the first did not use to import new awards")
     p.add_argument("--honors", default="target/release/honors")
     p.add_argument("--wrap", default="", help="a profiler command to run the import under, e.g. 'perf record -F 1999 -o import.perf --'")
     a = p.parse_args()
@@ -70,8 +73,8 @@ def main():
         for i in range(a.rows):
             h = holders[i % len(holders)]
             unit = UNITS[(i // len(holders)) % len(UNITS)]
-            year = 1900 + (i // (len(holders) * len(UNITS)))
-            if year > 2026:
+            year = a.first_year + (i // (len(holders) * len(UNITS)))
+            if year > 9990:
                 sys.exit("too many rows for this province's hospitals: use a larger --scale")
             w.writerow([h["uscc"], h["name"], scheme["title"], scheme["id"], f"{year}-01-01",
                         f"{year + 4}-12-31", year, unit])
