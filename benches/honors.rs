@@ -13,6 +13,11 @@ use sha2::{Digest, Sha256};
 
 use honors::registry::Registry;
 
+/// The allocator of the `honors` binary (src/main.rs), so that in-process figures are those of
+/// `honors serve`, `verify` and `audit`, not of glibc's malloc.
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }

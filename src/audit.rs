@@ -348,10 +348,18 @@ fn check_entries(run: Vec<(u64, Vec<u8>)>) -> Vec<Checked> {
     let mut out: Vec<Checked> = Vec::with_capacity(run.len());
     let mut prepared = Vec::with_capacity(run.len());
     let mut slots = Vec::with_capacity(run.len());
-    // Signers repeat within a run: each did:key is decoded once.
-    let mut keys = crate::credential::KeyMemo::default();
+    // Signers repeat from entry to entry: each did:key is decoded once per worker thread (a
+    // decoding is a pure function of the text, so a remembered key is the key it gives).
+    thread_local! {
+        static KEYS: std::cell::RefCell<crate::credential::KeyMemo> = Default::default();
+    }
+    KEYS.with_borrow_mut(|keys| {
+        if keys.len() > 10_000 {
+            keys.clear();
+        }
+    });
     for (pos, bytes) in run {
-        match parse_entry(pos, &bytes, &mut keys) {
+        match KEYS.with_borrow_mut(|keys| parse_entry(pos, &bytes, keys)) {
             Ok((entry, signed, prep)) => {
                 slots.push(out.len());
                 prepared.push(prep);

@@ -935,3 +935,98 @@ mod flips {
         }
     }
 }
+
+/// The opt-in cache of `BundleVerifier` (verified checkpoints, entries and decoded signer keys)
+/// never changes a verdict: one verifier checks every demo award's bundle in turn, then the same
+/// bundles edited (an award's title, a chain statement's signature value, the checkpoint's
+/// signature), and each verdict, reason and list of checks equals `verify_bundle`'s on its own.
+#[test]
+fn a_caching_bundle_verifier_gives_the_verdicts_of_verify_bundle() {
+    use honors::verify::{verify_bundle, BundleVerifier};
+    let s = shared();
+    let trust =
+        honors::trust::TrustRoots::parse(&std::fs::read_to_string(&s.demo.trust).unwrap()).unwrap();
+    let (awards, bundles): (Vec<Value>, Vec<Vec<u8>>) = s.with(|d| {
+        d.awards()
+            .into_iter()
+            .map(|a| {
+                let b = d.bundle(a["id"].as_str().unwrap());
+                (a, b)
+            })
+            .unzip()
+    });
+    // Edits of bundles whose signers the verifier has decoded and whose other entries it has
+    // cached by then: the edited entry is a new leaf, so it is parsed and checked again.
+    let mut edited = Vec::new();
+    for (listed, bundle) in awards.iter().zip(&bundles).take(12) {
+        let b = json(bundle);
+        let award = b["award"].as_str().unwrap().to_string();
+        let entries = b["entries"].as_array().unwrap();
+        let at = entries
+            .iter()
+            .position(|e| statement_of(e)["id"] == award.as_str())
+            .unwrap();
+        let text = b["entries"][at]["entry"].as_str().unwrap().to_string();
+        let title = listed["title"].as_str().unwrap();
+        let mut e = b.clone();
+        e["entries"][at]["entry"] =
+            Value::String(text.replacen(title, &format!("{title}（特等）"), 1));
+        edited.push(bytes(&e));
+        // Another signature value for a chain statement of a signer seen before (one
+        // base58btc digit changed), and for the checkpoint.
+        let chain = (0..entries.len()).find(|&i| i != at).unwrap();
+        let ctext = b["entries"][chain]["entry"].as_str().unwrap().to_string();
+        let pv = statement_of(&b["entries"][chain])["proof"]["proofValue"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let last = pv.chars().last().unwrap();
+        let forged = format!(
+            "{}{}",
+            &pv[..pv.len() - 1],
+            if last == '2' { '3' } else { '2' }
+        );
+        let mut e = b.clone();
+        e["entries"][chain]["entry"] = Value::String(ctext.replace(&pv, &forged));
+        edited.push(bytes(&e));
+        let cp = b["checkpoint"].as_str().unwrap().to_string();
+        let mut e = b.clone();
+        let line = cp.lines().last().unwrap().to_string();
+        let sig = line.rsplit(' ').next().unwrap().to_string();
+        let other = if sig.starts_with('A') { "B" } else { "A" };
+        e["checkpoint"] = Value::String(cp.replace(&sig, &format!("{other}{}", &sig[1..])));
+        edited.push(bytes(&e));
+    }
+    let at = jiff::Timestamp::now();
+    let mut cached = BundleVerifier::new(trust.clone());
+    let mut kinds = std::collections::BTreeMap::<String, usize>::new();
+    for (i, bundle) in bundles.iter().chain(&edited).enumerate() {
+        let alone = verify_bundle(bundle, &trust, at, None);
+        let with_cache = cached.verify(bundle, at, None);
+        assert_eq!(
+            serde_json::to_value(&with_cache).unwrap(),
+            serde_json::to_value(&alone).unwrap(),
+            "bundle {i}: the cache changed the verdict"
+        );
+        let failed = alone
+            .checks
+            .iter()
+            .find(|c| !c.ok)
+            .map_or("none", |c| c.check);
+        *kinds
+            .entry(format!("{}/{failed}", alone.verdict))
+            .or_default() += 1;
+        if i >= bundles.len() {
+            assert_eq!(alone.verdict, honors::award::Status::Invalid, "edit {i}");
+        }
+    }
+    // The cache was used, and the edits failed where each edit should.
+    assert!(cached.cached_entries() > bundles.len(), "{kinds:?}");
+    for want in ["invalid/inclusion", "invalid/checkpoint"] {
+        assert!(
+            kinds.get(want).is_some_and(|&n| n >= 12),
+            "{want}: {kinds:?}"
+        );
+    }
+    assert!(kinds.contains_key("valid/none"), "{kinds:?}");
+}

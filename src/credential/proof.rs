@@ -151,21 +151,40 @@ pub fn sign(unsecured: &Value, key: &SigningKey, created: &str) -> Result<Value,
 }
 
 /// Verification methods already decoded and checked, for preparing several proofs whose
-/// signers repeat (the entries of one bundle): a verification method is decoded once. Only
-/// successful decodings are remembered, so an unusable one gives its error every time.
-#[derive(Debug, Default)]
+/// signers repeat (the entries of one bundle, a run of log entries, the bundles a
+/// [`crate::verify::BundleVerifier`] checks): a verification method is decoded once (a point
+/// decompression, a square root in the field). The memo is keyed by the exact
+/// verification-method string and decoding is a pure function of it, so a remembered key is
+/// the key decoding would give. Only successful decodings are remembered, so an unusable one
+/// gives its error every time.
+#[derive(Debug, Default, Clone)]
 pub struct KeyMemo {
-    known: Vec<(String, String, VerifyingKey)>,
+    known: std::collections::HashMap<String, (String, VerifyingKey)>,
 }
 
 impl KeyMemo {
     fn key_for_vm(&mut self, vm: &str) -> Result<(String, VerifyingKey), DidKeyError> {
-        if let Some((_, did, key)) = self.known.iter().find(|(v, _, _)| v == vm) {
+        if let Some((did, key)) = self.known.get(vm) {
             return Ok((did.clone(), *key));
         }
         let (did, key) = didkey::key_for_vm(vm)?;
-        self.known.push((vm.to_owned(), did.clone(), key));
+        self.known.insert(vm.to_owned(), (did.clone(), key));
         Ok((did, key))
+    }
+
+    /// How many verification methods are remembered.
+    pub fn len(&self) -> usize {
+        self.known.len()
+    }
+
+    /// Whether nothing is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.known.is_empty()
+    }
+
+    /// Forgets every remembered key.
+    pub fn clear(&mut self) {
+        self.known.clear();
     }
 }
 
@@ -389,5 +408,65 @@ pub(super) fn kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::verify_batch;
+    use serde_json::json;
+
+    fn signed(key: &SigningKey, name: &str) -> Value {
+        let doc = json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": "did:example:issuer",
+            "credentialSubject": {"name": name},
+        });
+        sign(&doc, key, "2026-01-01T00:00:00Z").unwrap()
+    }
+
+    /// A remembered key saves its decoding only: statements of a signer the memo knows are
+    /// still checked against their own bytes and signature, and a memo shared by several
+    /// signers gives each its own key.
+    #[test]
+    fn a_shared_key_memo_skips_decoding_only() {
+        let (a, b) = (
+            SigningKey::from_bytes(&[7; 32]),
+            SigningKey::from_bytes(&[9; 32]),
+        );
+        let mut memo = KeyMemo::default();
+        let good = [signed(&a, "甲"), signed(&b, "乙"), signed(&a, "丙")];
+        let prepared: Vec<Prepared> = good
+            .iter()
+            .map(|d| prepare_with(d, &mut memo).unwrap())
+            .collect();
+        assert_eq!(memo.len(), 2, "one entry per verification method");
+        assert_eq!(prepared[0].claims.key, a.verifying_key());
+        assert_eq!(prepared[1].claims.key, b.verifying_key());
+        assert_eq!(prepared[2].claims.key, a.verifying_key());
+        assert!(verify_batch(&prepared).iter().all(Result::is_ok));
+
+        // Now that both keys are remembered: an edited document, another signature value and a
+        // signature of the other key under this key's verification method all fail.
+        let mut edited = good[0].clone();
+        edited["credentialSubject"]["name"] = json!("丁");
+        let mut resigned = good[0].clone();
+        resigned["proof"]["proofValue"] = good[2]["proof"]["proofValue"].clone();
+        let mut wrong_key = signed(&b, "甲");
+        wrong_key["proof"]["verificationMethod"] = good[0]["proof"]["verificationMethod"].clone();
+        let bad: Vec<Prepared> = [edited, resigned, wrong_key]
+            .iter()
+            .map(|d| prepare_with(d, &mut memo).unwrap())
+            .collect();
+        assert_eq!(memo.len(), 2);
+        for (i, r) in verify_batch(&bad).into_iter().enumerate() {
+            assert!(r.is_err(), "forgery {i} passed with a remembered key");
+        }
+        // Mixed with good ones in one batch, each gets its own answer.
+        let mixed = [prepared[0].clone(), bad[1].clone(), prepared[1].clone()];
+        let got: Vec<bool> = verify_batch(&mixed).iter().map(Result::is_ok).collect();
+        assert_eq!(got, [true, false, true]);
     }
 }

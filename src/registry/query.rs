@@ -346,6 +346,12 @@ impl Registry {
         // Boxed: a held award is a pointer, an award not held costs nothing (an inline
         // `Option<Award>` made every slot award-sized: 1 M slots were over 300 MB).
         let mut found: Vec<(u64, [u8; 16], Option<Box<Award>>)> = Vec::new();
+        // A page keeps only its `limit` earliest matches (a max-heap on the log index, so the
+        // latest is dropped first) and counts the rest: a page of 200 of a million matches
+        // holds 200 slots, not a million (32 MB, and twice that while the vector grew).
+        let mut page: std::collections::BinaryHeap<(u64, [u8; 16])> =
+            std::collections::BinaryHeap::new();
+        let mut total = 0usize;
         // A status filter is decided on this first read, so that only matches are held and
         // loaded again (a status listing of a million awards read each award twice).
         let mut names = Names::default();
@@ -361,7 +367,15 @@ impl Registry {
             let key = crate::store::trees::award_key(&a.id).ok_or_else(|| {
                 Error::internal(format!("stored award id {} is not urn:uuid", a.id))
             })?;
-            found.push((a.index, key, hold.then(|| Box::new(a))));
+            total += 1;
+            if hold {
+                found.push((a.index, key, Some(Box::new(a))));
+            } else if page.len() < limit {
+                page.push((a.index, key));
+            } else if page.peek().is_some_and(|&(latest, _)| a.index < latest) {
+                page.pop();
+                page.push((a.index, key));
+            }
             Ok(())
         };
         // Start from the narrowest index the filter allows.
@@ -384,8 +398,14 @@ impl Registry {
                 }
             }
         }
+        if !hold {
+            found.extend(
+                page.into_sorted_vec()
+                    .into_iter()
+                    .map(|(i, k)| (i, k, None)),
+            );
+        }
         found.sort_unstable_by_key(|(index, _, _)| *index);
-        let total = found.len();
         let mut out = Vec::new();
         let mut names = Names::default();
         for (_, key, held) in found.into_iter().take(limit) {

@@ -77,7 +77,9 @@ fn verify_with(
 /// What it skips, and only for bytes it has itself fully verified against its own trust roots:
 /// - a checkpoint note with exactly the same bytes: its signature check (`checkpoint` step);
 /// - an entry with exactly the same leaf hash (SHA-256 of the entry's exact bytes, header
-///   and signed statement): parsing its statement and checking its signature (`signatures`).
+///   and signed statement): parsing its statement and checking its signature (`signatures`);
+/// - a signer's verification method (did:key) with exactly the same text: decoding it into an
+///   Ed25519 point (the signature over a new statement is still checked against that point).
 ///
 /// Everything else runs for every bundle as in [`verify_bundle`]: the structure, every
 /// inclusion proof against the checkpoint's root, integration-time order, the award, the
@@ -99,11 +101,16 @@ struct Cache {
     checkpoints: HashMap<Vec<u8>, (Checkpoint, Note)>,
     /// Leaf hash of an entry whose statement parsed and whose signature verified.
     entries: HashMap<Hash, Arc<SignedStatement>>,
+    /// Signers' verification methods already decoded (did:key → Ed25519 point): a new award
+    /// of a known commission is signed by a key this verifier has decoded before.
+    keys: crate::credential::KeyMemo,
 }
 
 impl BundleVerifier {
     /// The most entries (and checkpoints) remembered before that cache starts again.
     pub const MAX_ENTRIES: usize = 100_000;
+    /// The most decoded signer keys remembered before that cache starts again.
+    pub const MAX_KEYS: usize = 10_000;
 
     /// A verifier for bundles checked against `trust`, with an empty cache.
     pub fn new(trust: TrustRoots) -> Self {
@@ -114,6 +121,7 @@ impl BundleVerifier {
                 verifiers,
                 checkpoints: HashMap::new(),
                 entries: HashMap::new(),
+                keys: crate::credential::KeyMemo::default(),
             },
         }
     }
@@ -137,6 +145,7 @@ impl BundleVerifier {
     pub fn clear(&mut self) {
         self.cache.checkpoints.clear();
         self.cache.entries.clear();
+        self.cache.keys.clear();
     }
 }
 
@@ -257,13 +266,23 @@ fn verify_one(
     let mut signed: Vec<Arc<SignedStatement>> = Vec::with_capacity(b.entries.len());
     let mut prepared = Vec::with_capacity(b.entries.len());
     let mut fresh_at = Vec::with_capacity(b.entries.len());
-    let mut keys = crate::credential::KeyMemo::default();
+    // Decoded signer keys: the cache's (bounded like its entries), or this bundle's own.
+    let mut own_keys = crate::credential::KeyMemo::default();
+    if let Some(k) = cache.as_deref_mut() {
+        if k.keys.len() >= BundleVerifier::MAX_KEYS {
+            k.keys.clear();
+        }
+    }
     for (i, (e, leaf)) in b.entries.iter().zip(&leaves).enumerate() {
         if let Some(s) = cache.as_deref().and_then(|k| k.entries.get(leaf)) {
             signed.push(Arc::clone(s));
             continue;
         }
-        match parse_signed_with(&e.entry.statement, &mut keys) {
+        let keys = match cache.as_deref_mut() {
+            Some(k) => &mut k.keys,
+            None => &mut own_keys,
+        };
+        match parse_signed_with(&e.entry.statement, keys) {
             Ok((s, p)) => {
                 signed.push(Arc::new(s));
                 prepared.push(p);
