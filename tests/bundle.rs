@@ -938,8 +938,8 @@ mod flips {
 
 /// The opt-in cache of `BundleVerifier` (verified checkpoints, entries and decoded signer keys)
 /// never changes a verdict: one verifier checks every demo award's bundle in turn, then the same
-/// bundles edited (an award's title, a chain statement's signature value, the checkpoint's
-/// signature), and each verdict, reason and list of checks equals `verify_bundle`'s on its own.
+/// bundles edited (an award's title, a chain statement's signature value or inclusion proof,
+/// the checkpoint's signature), and each verdict, reason and list of checks equals `verify_bundle`'s on its own.
 #[test]
 fn a_caching_bundle_verifier_gives_the_verdicts_of_verify_bundle() {
     use honors::verify::{verify_bundle, BundleVerifier};
@@ -996,6 +996,15 @@ fn a_caching_bundle_verifier_gives_the_verdicts_of_verify_bundle() {
         let other = if sig.starts_with('A') { "B" } else { "A" };
         e["checkpoint"] = Value::String(cp.replace(&sig, &format!("{other}{}", &sig[1..])));
         edited.push(bytes(&e));
+        // The same leaf at the same index with another proof (one hash zeroed), and with a
+        // hash dropped, after the verifier has proven that leaf in that tree.
+        let mut e = b.clone();
+        e["entries"][chain]["proof"][0] =
+            Value::String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into());
+        edited.push(bytes(&e));
+        let mut e = b.clone();
+        e["entries"][chain]["proof"].as_array_mut().unwrap().pop();
+        edited.push(bytes(&e));
     }
     let at = jiff::Timestamp::now();
     let mut cached = BundleVerifier::new(trust.clone());
@@ -1022,11 +1031,9 @@ fn a_caching_bundle_verifier_gives_the_verdicts_of_verify_bundle() {
     }
     // The cache was used, and the edits failed where each edit should.
     assert!(cached.cached_entries() > bundles.len(), "{kinds:?}");
-    for want in ["invalid/inclusion", "invalid/checkpoint"] {
-        assert!(
-            kinds.get(want).is_some_and(|&n| n >= 12),
-            "{want}: {kinds:?}"
-        );
-    }
+    // Per bundle edited: the title, the signature value and the proof twice fail inclusion;
+    // the checkpoint's signature fails the checkpoint.
+    assert_eq!(kinds.get("invalid/inclusion"), Some(&(4 * 12)), "{kinds:?}");
+    assert_eq!(kinds.get("invalid/checkpoint"), Some(&12), "{kinds:?}");
     assert!(kinds.contains_key("valid/none"), "{kinds:?}");
 }

@@ -76,13 +76,16 @@ fn verify_with(
 ///
 /// What it skips, and only for bytes it has itself fully verified against its own trust roots:
 /// - a checkpoint note with exactly the same bytes: its signature check (`checkpoint` step);
+/// - an inclusion proof it has verified before, byte for byte, for the same leaf and index
+///   against a checkpoint of the same size and root: hashing it again (`inclusion`);
 /// - an entry with exactly the same leaf hash (SHA-256 of the entry's exact bytes, header
 ///   and signed statement): parsing its statement and checking its signature (`signatures`);
 /// - a signer's verification method (did:key) with exactly the same text: decoding it into an
 ///   Ed25519 point (the signature over a new statement is still checked against that point).
 ///
-/// Everything else runs for every bundle as in [`verify_bundle`]: the structure, every
-/// inclusion proof against the checkpoint's root, integration-time order, the award, the
+/// Everything else runs for every bundle as in [`verify_bundle`]: the structure, the
+/// inclusion proof of every entry not proven before against the checkpoint's root,
+/// integration-time order, the award, the
 /// replay of every entry through the policy, the chain and the status. The verdict of a bundle
 /// is the same with or without the cache. Memory is bounded: past [`BundleVerifier::MAX_ENTRIES`]
 /// entries (or as many checkpoints) that part of the cache starts again empty.
@@ -101,6 +104,10 @@ struct Cache {
     checkpoints: HashMap<Vec<u8>, (Checkpoint, Note)>,
     /// Leaf hash of an entry whose statement parsed and whose signature verified.
     entries: HashMap<Hash, Arc<SignedStatement>>,
+    /// Inclusion proofs that verified: (tree size, root, entry index, leaf hash) -> the proof.
+    /// The chain entries of bundles proven against the same checkpoint repeat, each with the
+    /// same proof.
+    inclusions: HashMap<(u64, Hash, u64, Hash), Vec<Hash>>,
     /// Signers' verification methods already decoded (did:key → Ed25519 point): a new award
     /// of a known commission is signed by a key this verifier has decoded before.
     keys: crate::credential::KeyMemo,
@@ -120,6 +127,7 @@ impl BundleVerifier {
             cache: Cache {
                 verifiers,
                 checkpoints: HashMap::new(),
+                inclusions: Default::default(),
                 entries: HashMap::new(),
                 keys: crate::credential::KeyMemo::default(),
             },
@@ -144,6 +152,7 @@ impl BundleVerifier {
     /// Forgets everything verified so far.
     pub fn clear(&mut self) {
         self.cache.checkpoints.clear();
+        self.cache.inclusions.clear();
         self.cache.entries.clear();
         self.cache.keys.clear();
     }
@@ -241,7 +250,22 @@ fn verify_one(
         .iter()
         .map(|e| tlog::leaf_hash(&e.bytes))
         .collect();
+    if let Some(k) = cache.as_deref_mut() {
+        if k.inclusions.len() + leaves.len() > BundleVerifier::MAX_ENTRIES {
+            k.inclusions.clear();
+        }
+    }
     for (e, leaf) in b.entries.iter().zip(&leaves) {
+        // The same proof of the same leaf at the same index verified before against this
+        // very tree (size and root): hashing it again would give the same root.
+        let fact = (cp.size, cp.root, e.entry.index, *leaf);
+        if cache
+            .as_deref()
+            .and_then(|k| k.inclusions.get(&fact))
+            .is_some_and(|proof| *proof == e.proof)
+        {
+            continue;
+        }
         if let Err(err) = tlog::verify_inclusion(e.entry.index, cp.size, leaf, &e.proof, &cp.root) {
             return Err(fail(
                 c,
@@ -251,6 +275,9 @@ fn verify_one(
                     e.entry.index, cp.size
                 ),
             ));
+        }
+        if let Some(k) = cache.as_deref_mut() {
+            k.inclusions.insert(fact, e.proof.clone());
         }
     }
     c.pass(
