@@ -2,7 +2,9 @@
 //!
 //! `cargo bench --bench honors` (all), or `cargo bench --bench honors -- audit` (one group).
 //! The 100,000-entry registry is built once per run with `honors demo --scale` logic
-//! (set HONORS_BENCH_SIZE to change it). Results and ratios: docs/PERFORMANCE.md.
+//! (set HONORS_BENCH_SIZE to change it), or HONORS_BENCH_DB=DIR measures an existing `honors demo`
+//! registry, such as the million-award one of benches/million.sh, with the read-only groups
+//! (`primitives|verify/|registry/`). Results and ratios: docs/PERFORMANCE.md.
 
 use std::hint::black_box;
 use std::time::Duration;
