@@ -398,14 +398,16 @@ impl Registry {
                 }
             }
         }
-        if !hold {
+        if hold {
+            found.sort_unstable_by_key(|(index, _, _)| *index);
+        } else {
+            // Ascending: the page in log order.
             found.extend(
                 page.into_sorted_vec()
                     .into_iter()
                     .map(|(i, k)| (i, k, None)),
             );
         }
-        found.sort_unstable_by_key(|(index, _, _)| *index);
         let mut out = Vec::new();
         let mut names = Names::default();
         for (_, key, held) in found.into_iter().take(limit) {

@@ -11,15 +11,15 @@
 
 use std::collections::HashMap;
 
-/// The table's hasher: foldhash, seeded per process. A million-entry replay makes several
-/// lookups per award; SipHash (std's default) was about 4 % of an audit's samples. Keys come
-/// from the log (award ids, USCCs), so the seed is random rather than fixed.
-type Hasher = foldhash::fast::RandomState;
-
 use indexmap::{IndexMap, IndexSet};
 
 use crate::award::{Award, AwardState};
 use crate::statement::Relation;
+
+/// The table's hasher: foldhash, seeded per process. A million-entry replay makes several
+/// lookups per award; SipHash (std's default) was about 4 % of an audit's samples. Keys come
+/// from the log (award ids, USCCs), so the seed is random rather than fixed.
+type Hasher = foldhash::fast::RandomState;
 
 /// An interned string: its position in [`Strings`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -83,12 +83,12 @@ fn verify_with(
 /// - a signer's verification method (did:key) with exactly the same text: decoding it into an
 ///   Ed25519 point (the signature over a new statement is still checked against that point).
 ///
-/// Everything else runs for every bundle as in [`verify_bundle`]: the structure, the
-/// inclusion proof of every entry not proven before against the checkpoint's root,
-/// integration-time order, the award, the
+/// Everything else runs for every bundle as in [`verify_bundle`]: the structure, every other
+/// inclusion proof against the checkpoint's root, integration-time order, the award, the
 /// replay of every entry through the policy, the chain and the status. The verdict of a bundle
 /// is the same with or without the cache. Memory is bounded: past [`BundleVerifier::MAX_ENTRIES`]
-/// entries (or as many checkpoints) that part of the cache starts again empty.
+/// entries (or as many checkpoints or inclusion proofs, or [`BundleVerifier::MAX_KEYS`] keys)
+/// that part of the cache starts again empty.
 #[derive(Clone)]
 pub struct BundleVerifier {
     trust: TrustRoots,
