@@ -4,7 +4,7 @@
 //! The 100,000-entry registry is built once per run with `honors demo --scale` logic
 //! (set HONORS_BENCH_SIZE to change it), or HONORS_BENCH_DB=DIR measures an existing `honors demo`
 //! registry, such as the million-award one of benches/million.sh, with the read-only groups
-//! (`primitives|verify/|registry/`). Results and ratios: docs/PERFORMANCE.md.
+//! (`primitives|credential|registry|verify|audit`). Results and ratios: docs/PERFORMANCE.md.
 
 use std::hint::black_box;
 use std::time::Duration;

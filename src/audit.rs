@@ -353,11 +353,6 @@ fn check_entries(run: Vec<(u64, Vec<u8>)>) -> Vec<Checked> {
     thread_local! {
         static KEYS: std::cell::RefCell<crate::credential::KeyMemo> = Default::default();
     }
-    KEYS.with_borrow_mut(|keys| {
-        if keys.len() > 10_000 {
-            keys.clear();
-        }
-    });
     for (pos, bytes) in run {
         match KEYS.with_borrow_mut(|keys| parse_entry(pos, &bytes, keys)) {
             Ok((entry, signed, prep)) => {

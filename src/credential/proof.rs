@@ -156,18 +156,25 @@ pub fn sign(unsecured: &Value, key: &SigningKey, created: &str) -> Result<Value,
 /// decompression, a square root in the field). The memo is keyed by the exact
 /// verification-method string and decoding is a pure function of it, so a remembered key is
 /// the key decoding would give. Only successful decodings are remembered, so an unusable one
-/// gives its error every time.
+/// gives its error every time. Memory is bounded: past [`KeyMemo::MAX`] keys the memo starts
+/// again empty.
 #[derive(Debug, Default, Clone)]
 pub struct KeyMemo {
     known: std::collections::HashMap<String, (String, VerifyingKey)>,
 }
 
 impl KeyMemo {
+    /// The most keys remembered (a registry has hundreds of signers, not thousands).
+    pub const MAX: usize = 10_000;
+
     fn key_for_vm(&mut self, vm: &str) -> Result<(String, VerifyingKey), DidKeyError> {
         if let Some((did, key)) = self.known.get(vm) {
             return Ok((did.clone(), *key));
         }
         let (did, key) = didkey::key_for_vm(vm)?;
+        if self.known.len() >= Self::MAX {
+            self.known.clear();
+        }
         self.known.insert(vm.to_owned(), (did.clone(), key));
         Ok((did, key))
     }

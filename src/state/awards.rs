@@ -18,7 +18,9 @@ use crate::statement::Relation;
 
 /// The table's hasher: foldhash, seeded per process. A million-entry replay makes several
 /// lookups per award; SipHash (std's default) was about 4 % of an audit's samples. Keys come
-/// from the log (award ids, USCCs), so the seed is random rather than fixed.
+/// from the log (award ids, USCCs), so the seed is random rather than fixed, as std's is; the
+/// hash maps are only looked up, never iterated (the `Index*` ones iterate in insertion
+/// order), so the seed never shows in a result.
 type Hasher = foldhash::fast::RandomState;
 
 /// An interned string: its position in [`Strings`].

@@ -87,8 +87,8 @@ fn verify_with(
 /// inclusion proof against the checkpoint's root, integration-time order, the award, the
 /// replay of every entry through the policy, the chain and the status. The verdict of a bundle
 /// is the same with or without the cache. Memory is bounded: past [`BundleVerifier::MAX_ENTRIES`]
-/// entries (or as many checkpoints or inclusion proofs, or [`BundleVerifier::MAX_KEYS`] keys)
-/// that part of the cache starts again empty.
+/// entries (or as many checkpoints or inclusion proofs, or `KeyMemo::MAX` decoded keys) that
+/// part of the cache starts again empty.
 #[derive(Clone)]
 pub struct BundleVerifier {
     trust: TrustRoots,
@@ -116,8 +116,6 @@ struct Cache {
 impl BundleVerifier {
     /// The most entries (and checkpoints) remembered before that cache starts again.
     pub const MAX_ENTRIES: usize = 100_000;
-    /// The most decoded signer keys remembered before that cache starts again.
-    pub const MAX_KEYS: usize = 10_000;
 
     /// A verifier for bundles checked against `trust`, with an empty cache.
     pub fn new(trust: TrustRoots) -> Self {
@@ -293,13 +291,8 @@ fn verify_one(
     let mut signed: Vec<Arc<SignedStatement>> = Vec::with_capacity(b.entries.len());
     let mut prepared = Vec::with_capacity(b.entries.len());
     let mut fresh_at = Vec::with_capacity(b.entries.len());
-    // Decoded signer keys: the cache's (bounded like its entries), or this bundle's own.
+    // Decoded signer keys: the cache's, or this bundle's own.
     let mut own_keys = crate::credential::KeyMemo::default();
-    if let Some(k) = cache.as_deref_mut() {
-        if k.keys.len() >= BundleVerifier::MAX_KEYS {
-            k.keys.clear();
-        }
-    }
     for (i, (e, leaf)) in b.entries.iter().zip(&leaves).enumerate() {
         if let Some(s) = cache.as_deref().and_then(|k| k.entries.get(leaf)) {
             signed.push(Arc::clone(s));
